@@ -1,0 +1,10 @@
+//! socketio-wasm: a Socket.IO client for the browser whose engine is Rust
+//! compiled to WebAssembly.
+//!
+//! - [`proto`]: the sans-IO core (Engine.IO v4 + Socket.IO v5), plain Rust.
+//! - `web` (wasm32 only): the browser shell: WebSocket, fetch, timers.
+//! - `api` (wasm32, feature `api`): the async Rust API for Yew and Leptos.
+//! - `bindings` (wasm32, feature `js`): the surface of the npm package.
+#![deny(missing_docs)]
+
+pub mod proto;

@@ -1,0 +1,1075 @@
+//! The Socket.IO client: socket.io-client's `Manager` (one engine session,
+//! reconnection with backoff, namespace multiplexing) and its namespace
+//! `Socket`s (connect with auth, acknowledgements, buffers, retries,
+//! connection state recovery), as one sans-IO state machine.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+use super::backoff::{Backoff, Rng};
+use super::eio::OutPacket;
+use super::engine::{Config, Data, Engine, EngineEvent, Io};
+use super::sio::{self, Decoder, Packet};
+use super::url::{Endpoint, ParsedUri};
+use super::{
+    json, AckError, Auth, CloseDetail, Emit, EmitError, ErrorKind, Event, Frame, HttpError, Options, Payload, Reason,
+    SocketOptions, Transmit, TransportId, TransportKind,
+};
+
+/// Identifies a namespace socket of a [`Client`].
+pub type SocketId = u32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ready {
+    Opening,
+    Open,
+    Closed,
+}
+
+/// Which engine events the manager listens to (socket.io-client's `subs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Listen {
+    None,
+    Opening,
+    Open,
+}
+
+/// The callback of the pending `open()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OpenCallback {
+    None,
+    Reconnect,
+    User(u32),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AckTarget {
+    User(u32),
+    Queue(u64),
+}
+
+#[derive(Debug)]
+struct PendingAck {
+    id: u64,
+    target: AckTarget,
+    with_error: bool,
+    deadline: Option<u64>,
+}
+
+#[derive(Debug)]
+struct Buffered {
+    id: Option<u64>,
+    payload: Payload,
+}
+
+#[derive(Debug)]
+struct Queued {
+    seq: u64,
+    payload: Payload,
+    timeout: Option<u64>,
+    user_ack: Option<u32>,
+    pending: bool,
+    tries: u32,
+}
+
+#[derive(Debug)]
+struct Sock {
+    nsp: String,
+    opts: SocketOptions,
+    active: bool,
+    connected: bool,
+    id: Option<String>,
+    pid: Option<String>,
+    last_offset: Option<String>,
+    recovered: bool,
+    next_ack: u64,
+    acks: Vec<PendingAck>,
+    send_buffer: Vec<Buffered>,
+    receive_buffer: Vec<(Payload, Option<u64>)>,
+    queue: VecDeque<Queued>,
+    queue_seq: u64,
+    auth_seq: u32,
+    outgoing_events: bool,
+}
+
+/// The I/O resources the engine borrows.
+#[derive(Debug)]
+struct Shared {
+    tx: VecDeque<Transmit>,
+    rng: Rng,
+    next_id: TransportId,
+    prior_ws: bool,
+}
+
+impl Shared {
+    fn io(&mut self) -> Io<'_> {
+        Io { tx: &mut self.tx, rng: &mut self.rng, next_id: &mut self.next_id, prior_ws: &mut self.prior_ws }
+    }
+}
+
+/// A Socket.IO client connection: the manager, its engine and its namespace
+/// sockets. See the [module documentation](super) for the push/pull contract.
+#[derive(Debug)]
+pub struct Client {
+    opts: Options,
+    cfg: Config,
+    hostname: String,
+    shared: Shared,
+    events: VecDeque<Event>,
+    ready: Ready,
+    reconnecting: bool,
+    skip_reconnect: bool,
+    backoff: Backoff,
+    engine: Option<Engine>,
+    /// Engines closed by the manager that still drain their writes.
+    retired: Vec<Engine>,
+    listen: Listen,
+    open_deadline: Option<u64>,
+    reconnect_at: Option<u64>,
+    open_callback: OpenCallback,
+    decoder: Decoder,
+    sockets: Vec<Sock>,
+    ack_timers: BinaryHeap<Reverse<(u64, SocketId, u64)>>,
+    packet_events: bool,
+}
+
+impl Client {
+    /// Creates the manager for a resolved server address (see
+    /// [`url::resolve`](super::url::resolve)); with `auto_connect` it starts
+    /// connecting at once. `seed` feeds the backoff jitter and request tokens.
+    pub fn new(uri: &ParsedUri, opts: Options, seed: u64, now: u64) -> Self {
+        let endpoint = Endpoint::new(uri, &opts.path, opts.add_trailing_slash, &opts.query);
+        let cfg = Config {
+            endpoint,
+            transports: opts.transports.clone(),
+            upgrade: opts.upgrade,
+            remember_upgrade: opts.remember_upgrade,
+            try_all_transports: opts.try_all_transports,
+            timestamp_requests: opts.timestamp_requests,
+            timestamp_param: opts.timestamp_param.clone(),
+            close_on_beforeunload: opts.close_on_beforeunload,
+        };
+        let backoff = Backoff::new(opts.reconnection_delay, opts.reconnection_delay_max, opts.randomization_factor);
+        let mut c = Client {
+            hostname: uri.host.clone(),
+            cfg,
+            shared: Shared { tx: VecDeque::new(), rng: Rng::new(seed), next_id: 0, prior_ws: false },
+            events: VecDeque::new(),
+            ready: Ready::Closed,
+            reconnecting: false,
+            skip_reconnect: !opts.reconnection,
+            backoff,
+            engine: None,
+            retired: Vec::new(),
+            listen: Listen::None,
+            open_deadline: None,
+            reconnect_at: None,
+            open_callback: OpenCallback::None,
+            decoder: Decoder::default(),
+            sockets: Vec::new(),
+            ack_timers: BinaryHeap::new(),
+            packet_events: false,
+            opts,
+        };
+        if c.opts.auto_connect {
+            c.open_manager(now, OpenCallback::None);
+            c.pump(now);
+        }
+        c
+    }
+
+    // =====================================================================
+    // Outputs
+    // =====================================================================
+
+    /// The next I/O to perform. Drain after every call into the client.
+    pub fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.shared.tx.pop_front()
+    }
+
+    /// The next event for the user. Drain after every call into the client.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// When [`Client::handle_timeout`] must be called next, if ever. Read
+    /// after draining the other outputs.
+    pub fn poll_timeout(&self) -> Option<u64> {
+        let engine = self.engine.as_ref().and_then(Engine::next_timeout);
+        let ack = self.ack_timers.peek().map(|Reverse((at, _, _))| *at);
+        [self.open_deadline, self.reconnect_at, engine, ack].into_iter().flatten().min()
+    }
+
+    // =====================================================================
+    // Manager: user calls
+    // =====================================================================
+
+    /// `manager.open(callback?)`: starts connecting unless already opening or
+    /// open. With `callback`, its outcome comes as [`Event::OpenResult`] and a
+    /// failure does not start the reconnection loop.
+    pub fn open(&mut self, now: u64, callback: Option<u32>) {
+        let cb = callback.map_or(OpenCallback::None, OpenCallback::User);
+        self.open_manager(now, cb);
+        self.pump(now);
+    }
+
+    /// `manager.disconnect()`: closes the connection, no reconnection.
+    pub fn close(&mut self, now: u64) {
+        self.manager_close(now);
+        self.pump(now);
+    }
+
+    /// `manager.reconnection(v)`.
+    pub fn set_reconnection(&mut self, on: bool) {
+        self.opts.reconnection = on;
+        if !on {
+            self.skip_reconnect = true;
+        }
+    }
+
+    /// `manager.reconnectionAttempts(v)` (`u32::MAX`: unlimited).
+    pub fn set_reconnection_attempts(&mut self, n: u32) {
+        self.opts.reconnection_attempts = n;
+    }
+
+    /// `manager.reconnectionDelay(v)`.
+    pub fn set_reconnection_delay(&mut self, ms: u64) {
+        self.opts.reconnection_delay = ms;
+        self.backoff.min = ms;
+    }
+
+    /// `manager.reconnectionDelayMax(v)`.
+    pub fn set_reconnection_delay_max(&mut self, ms: u64) {
+        self.opts.reconnection_delay_max = ms;
+        self.backoff.max = ms;
+    }
+
+    /// `manager.randomizationFactor(v)`.
+    pub fn set_randomization_factor(&mut self, f: f64) {
+        self.opts.randomization_factor = f;
+        self.backoff.jitter = f;
+    }
+
+    /// `manager.timeout(v)` (`None`: no connection timeout).
+    pub fn set_timeout(&mut self, ms: Option<u64>) {
+        self.opts.timeout = ms;
+    }
+
+    /// The current options (with the setters applied).
+    pub fn options(&self) -> &Options {
+        &self.opts
+    }
+
+    /// Emit [`Event::Packet`] for every decoded packet (for `packet` listeners).
+    pub fn set_packet_events(&mut self, on: bool) {
+        self.packet_events = on;
+    }
+
+    /// The engine session id, while a session is open.
+    pub fn engine_id(&self) -> Option<&str> {
+        self.engine.as_ref().and_then(Engine::sid)
+    }
+
+    /// The current transport, if an engine exists.
+    pub fn transport(&self) -> Option<TransportKind> {
+        self.engine.as_ref().map(Engine::transport_kind)
+    }
+
+    /// True while waiting for or making a reconnection attempt.
+    pub fn is_reconnecting(&self) -> bool {
+        self.reconnecting
+    }
+
+    /// True once the engine handshake completed and until the connection closes.
+    pub fn is_open(&self) -> bool {
+        self.ready == Ready::Open
+    }
+
+    // =====================================================================
+    // Sockets: user calls
+    // =====================================================================
+
+    /// `manager.socket(nsp, opts)`: the socket of a namespace, created on first
+    /// use (with `auto_connect` it connects; an existing inactive socket
+    /// reconnects).
+    pub fn socket(&mut self, now: u64, nsp: &str, opts: SocketOptions) -> SocketId {
+        if let Some(i) = self.sockets.iter().position(|s| s.nsp == nsp) {
+            let id = i as SocketId;
+            if self.opts.auto_connect && !self.sockets[i].active {
+                self.connect(now, id);
+            }
+            return id;
+        }
+        self.sockets.push(Sock {
+            nsp: nsp.to_owned(),
+            opts,
+            active: false,
+            connected: false,
+            id: None,
+            pid: None,
+            last_offset: None,
+            recovered: false,
+            next_ack: 0,
+            acks: Vec::new(),
+            send_buffer: Vec::new(),
+            receive_buffer: Vec::new(),
+            queue: VecDeque::new(),
+            queue_seq: 0,
+            auth_seq: 0,
+            outgoing_events: false,
+        });
+        let id = (self.sockets.len() - 1) as SocketId;
+        if self.opts.auto_connect {
+            self.connect(now, id);
+        }
+        id
+    }
+
+    fn sock(&self, s: SocketId) -> Option<&Sock> {
+        self.sockets.get(s as usize)
+    }
+
+    fn sock_mut(&mut self, s: SocketId) -> Option<&mut Sock> {
+        self.sockets.get_mut(s as usize)
+    }
+
+    /// The namespace of a socket.
+    pub fn socket_nsp(&self, s: SocketId) -> Option<&str> {
+        self.sock(s).map(|k| k.nsp.as_str())
+    }
+
+    /// `socket.connected`.
+    pub fn is_connected(&self, s: SocketId) -> bool {
+        self.sock(s).is_some_and(|k| k.connected)
+    }
+
+    /// `socket.active`: connected, or trying to (the socket will reconnect).
+    pub fn is_active(&self, s: SocketId) -> bool {
+        self.sock(s).is_some_and(|k| k.active)
+    }
+
+    /// `socket.id`.
+    pub fn socket_sid(&self, s: SocketId) -> Option<&str> {
+        self.sock(s).and_then(|k| k.id.as_deref())
+    }
+
+    /// `socket.recovered`: the last connection restored the session.
+    pub fn is_recovered(&self, s: SocketId) -> bool {
+        self.sock(s).is_some_and(|k| k.recovered)
+    }
+
+    /// `socket.auth = ..`: used from the next connect on.
+    pub fn set_auth(&mut self, s: SocketId, auth: Auth) {
+        if let Some(k) = self.sock_mut(s) {
+            k.opts.auth = auth;
+        }
+    }
+
+    /// Emit [`Event::Outgoing`] for this socket's sent events (for `onAnyOutgoing`).
+    pub fn set_outgoing_events(&mut self, s: SocketId, on: bool) {
+        if let Some(k) = self.sock_mut(s) {
+            k.outgoing_events = on;
+        }
+    }
+
+    /// `socket.sendBuffer`: emits waiting for a connection, with their ack ids.
+    pub fn send_buffer(&self, s: SocketId) -> Vec<(Option<u64>, &Payload)> {
+        self.sock(s).map_or_else(Vec::new, |k| k.send_buffer.iter().map(|b| (b.id, &b.payload)).collect())
+    }
+
+    /// `socket.sendBuffer = []`: drops the buffered emits (their acks time out
+    /// or fail on disconnect as usual).
+    pub fn clear_send_buffer(&mut self, s: SocketId) {
+        if let Some(k) = self.sock_mut(s) {
+            k.send_buffer.clear();
+        }
+    }
+
+    /// `socket.receiveBuffer`: events received before the socket connected.
+    pub fn receive_buffer(&self, s: SocketId) -> Vec<&Payload> {
+        self.sock(s).map_or_else(Vec::new, |k| k.receive_buffer.iter().map(|(p, _)| p).collect())
+    }
+
+    /// `socket.connect()`.
+    pub fn connect(&mut self, now: u64, s: SocketId) {
+        self.socket_connect(now, s);
+        self.after_user_action(now);
+        self.pump(now);
+    }
+
+    /// `socket.disconnect()`.
+    pub fn disconnect(&mut self, now: u64, s: SocketId) {
+        let Some(k) = self.sock(s) else { return };
+        let was_connected = k.connected;
+        if was_connected {
+            let nsp = k.nsp.clone();
+            self.packet(Packet::Disconnect { nsp }, Vec::new());
+        }
+        self.destroy(now, s);
+        if was_connected {
+            self.socket_on_close(s, Reason::IoClientDisconnect, CloseDetail::None);
+        }
+        self.pump(now);
+    }
+
+    /// `socket.emit(..)`. A reserved event name is refused, as by socket.io-client.
+    pub fn emit(&mut self, now: u64, s: SocketId, e: Emit) -> Result<(), EmitError> {
+        if self.sock(s).is_none() {
+            return Err(EmitError::UnknownSocket);
+        }
+        check_event_name(&e.payload.data)?;
+        self.emit_inner(now, s, e, None);
+        self.after_user_action(now);
+        self.pump(now);
+        Ok(())
+    }
+
+    /// Answers the server's event `ack_id` (the ack function of a received event).
+    pub fn ack(&mut self, now: u64, s: SocketId, ack_id: u64, payload: Payload) {
+        let Some(k) = self.sock(s) else { return };
+        let nsp = k.nsp.clone();
+        let attachments = payload.attachments.len();
+        self.packet(Packet::Ack { nsp, id: Some(ack_id), data: payload.data, attachments }, payload.attachments);
+        self.after_user_action(now);
+        self.pump(now);
+    }
+
+    /// The answer to [`Event::AuthRequest`]: `data` is a JSON object or nothing.
+    pub fn handle_auth(&mut self, now: u64, s: SocketId, seq: u32, data: Option<String>) {
+        if self.sock(s).is_some_and(|k| k.auth_seq == seq) {
+            self.send_connect(s, data);
+        }
+        self.pump(now);
+    }
+
+    // =====================================================================
+    // Transport input
+    // =====================================================================
+
+    fn route(&mut self, now: u64, id: TransportId, f: impl FnOnce(&mut Engine, &mut Io<'_>)) {
+        if let Some(e) = self.engine.as_mut().filter(|e| e.owns(id)) {
+            f(e, &mut self.shared.io());
+        } else if let Some(i) = self.retired.iter().position(|e| e.owns(id)) {
+            let e = &mut self.retired[i];
+            f(e, &mut self.shared.io());
+            e.events.clear();
+            if e.is_closed() {
+                self.retired.swap_remove(i);
+            }
+        }
+        self.pump(now);
+    }
+
+    /// A WebSocket opened.
+    pub fn handle_ws_open(&mut self, now: u64, id: TransportId) {
+        self.route(now, id, |e, io| e.handle_ws_open(io, id));
+    }
+
+    /// A WebSocket message arrived.
+    pub fn handle_ws_frame(&mut self, now: u64, id: TransportId, frame: Frame) {
+        self.route(now, id, |e, io| e.handle_ws_frame(io, now, id, frame));
+    }
+
+    /// A WebSocket reported an error (its close follows).
+    pub fn handle_ws_error(&mut self, now: u64, id: TransportId) {
+        self.route(now, id, |e, io| e.handle_ws_error(io, id));
+    }
+
+    /// A WebSocket closed.
+    pub fn handle_ws_close(&mut self, now: u64, id: TransportId, code: u16, reason: String) {
+        self.route(now, id, |e, io| e.handle_ws_close(io, id, code, reason));
+    }
+
+    /// The microtask requested by [`Transmit::Drain`] ran.
+    pub fn handle_drain(&mut self, now: u64, id: TransportId) {
+        self.route(now, id, |e, io| e.handle_drain(io, id));
+    }
+
+    /// A long-polling GET completed with its body, or failed.
+    pub fn handle_poll(&mut self, now: u64, id: TransportId, result: Result<String, HttpError>) {
+        self.route(now, id, |e, io| e.handle_poll(io, now, id, result));
+    }
+
+    /// A long-polling POST completed, or failed.
+    pub fn handle_post(&mut self, now: u64, id: TransportId, result: Result<(), HttpError>) {
+        self.route(now, id, |e, io| e.handle_post(io, id, result));
+    }
+
+    /// The browser went offline: closes the connection (`transport close`),
+    /// except for `localhost`, as socket.io-client does.
+    pub fn handle_offline(&mut self, now: u64) {
+        if self.hostname != "localhost" {
+            if let Some(e) = self.engine.as_mut() {
+                e.on_close(&mut self.shared.io(), Reason::TransportClose, CloseDetail::Described("network connection lost"));
+            }
+        }
+        self.pump(now);
+    }
+
+    /// The page is unloading (`closeOnBeforeunload`).
+    pub fn handle_beforeunload(&mut self, now: u64) {
+        if let Some(e) = self.engine.as_mut() {
+            e.unload(&mut self.shared.io());
+        }
+        self.pump(now);
+    }
+
+    /// Timers: call at or after [`Client::poll_timeout`].
+    pub fn handle_timeout(&mut self, now: u64) {
+        if self.open_deadline.is_some_and(|d| now >= d) {
+            self.open_deadline = None;
+            if self.listen == Listen::Opening {
+                self.on_open_error(now, ErrorKind::Timeout);
+                if let Some(e) = self.engine.as_mut() {
+                    e.close(&mut self.shared.io());
+                }
+                self.pump(now);
+            }
+        }
+        if self.reconnect_at.is_some_and(|d| now >= d) {
+            self.reconnect_at = None;
+            if !self.skip_reconnect {
+                self.events.push_back(Event::ReconnectAttempt(self.backoff.attempts));
+                self.open_manager(now, OpenCallback::Reconnect);
+                self.pump(now);
+            }
+        }
+        if let Some(e) = self.engine.as_mut() {
+            e.handle_timeout(&mut self.shared.io(), now);
+            self.pump(now);
+        }
+        while let Some(&Reverse((at, s, id))) = self.ack_timers.peek() {
+            if at > now {
+                break;
+            }
+            self.ack_timers.pop();
+            self.ack_timeout(s, id, at);
+        }
+        self.pump(now);
+    }
+
+    // =====================================================================
+    // Manager internals
+    // =====================================================================
+
+    fn open_manager(&mut self, now: u64, cb: OpenCallback) {
+        if self.ready != Ready::Closed {
+            return;
+        }
+        if let Some(old) = self.engine.take() {
+            if !old.is_closed() {
+                self.retired.push(old);
+            }
+        }
+        self.engine = Some(Engine::open(self.cfg.clone(), &mut self.shared.io()));
+        self.ready = Ready::Opening;
+        self.skip_reconnect = false;
+        self.listen = Listen::Opening;
+        self.open_callback = cb;
+        self.open_deadline = self.opts.timeout.map(|t| now.saturating_add(t));
+        self.events.push_back(Event::Opening);
+    }
+
+    /// `cleanup()`: stop listening to the engine, clear the manager's timers.
+    fn cleanup(&mut self) {
+        self.listen = Listen::None;
+        self.open_deadline = None;
+        self.reconnect_at = None;
+        self.decoder.reset();
+    }
+
+    /// Processes the engine's queued events until none are left.
+    fn pump(&mut self, now: u64) {
+        while let Some(ev) = self.engine.as_mut().and_then(|e| e.events.pop_front()) {
+            self.on_engine_event(now, ev);
+        }
+    }
+
+    fn on_engine_event(&mut self, now: u64, ev: EngineEvent) {
+        match ev {
+            EngineEvent::Open => {
+                if self.listen == Listen::Opening {
+                    self.on_open();
+                }
+            }
+            EngineEvent::Data(d) => {
+                if self.listen == Listen::Open {
+                    self.on_data(now, d);
+                }
+            }
+            EngineEvent::Ping => {
+                if self.listen == Listen::Open {
+                    self.events.push_back(Event::Ping);
+                }
+            }
+            EngineEvent::Error(err) => match self.listen {
+                Listen::Opening => self.on_open_error(now, err),
+                Listen::Open => self.on_error(err),
+                Listen::None => {}
+            },
+            EngineEvent::Close(reason, detail) => {
+                self.events.push_back(Event::EngineClose(reason, detail.clone()));
+                if self.listen == Listen::Open {
+                    self.on_close(now, reason, detail);
+                }
+            }
+            EngineEvent::Upgrade(kind) => self.events.push_back(Event::Upgrade(kind)),
+            EngineEvent::UpgradeError(err) => self.events.push_back(Event::UpgradeError(err)),
+        }
+    }
+
+    fn on_open(&mut self) {
+        self.cleanup();
+        self.ready = Ready::Open;
+        self.events.push_back(Event::Open);
+        self.listen = Listen::Open;
+        for s in 0..self.sockets.len() as SocketId {
+            if self.sockets[s as usize].active {
+                self.socket_on_open(s);
+            }
+        }
+        match std::mem::replace(&mut self.open_callback, OpenCallback::None) {
+            OpenCallback::Reconnect => {
+                let attempt = self.backoff.attempts;
+                self.reconnecting = false;
+                self.backoff.reset();
+                self.events.push_back(Event::Reconnect(attempt));
+            }
+            OpenCallback::User(token) => self.events.push_back(Event::OpenResult { token, error: None }),
+            OpenCallback::None => {}
+        }
+    }
+
+    /// The connection attempt failed (`onError` inside `open()`).
+    fn on_open_error(&mut self, now: u64, err: ErrorKind) {
+        self.cleanup();
+        self.ready = Ready::Closed;
+        self.on_error(err.clone());
+        match std::mem::replace(&mut self.open_callback, OpenCallback::None) {
+            OpenCallback::Reconnect => {
+                self.reconnecting = false;
+                self.reconnect(now);
+                self.events.push_back(Event::ReconnectError(err));
+            }
+            OpenCallback::User(token) => self.events.push_back(Event::OpenResult { token, error: Some(err) }),
+            OpenCallback::None => {
+                if !self.reconnecting && self.opts.reconnection && self.backoff.attempts == 0 {
+                    self.reconnect(now);
+                }
+            }
+        }
+    }
+
+    /// Manager `error`: sockets that are not connected report `connect_error`.
+    fn on_error(&mut self, err: ErrorKind) {
+        self.events.push_back(Event::Error(err.clone()));
+        for (i, k) in self.sockets.iter().enumerate() {
+            if k.active && !k.connected {
+                self.events.push_back(Event::ConnectError(i as SocketId, err.clone()));
+            }
+        }
+    }
+
+    fn on_close(&mut self, now: u64, reason: Reason, detail: CloseDetail) {
+        self.cleanup();
+        if let Some(e) = self.engine.as_mut() {
+            e.close(&mut self.shared.io());
+        }
+        self.backoff.reset();
+        self.ready = Ready::Closed;
+        self.events.push_back(Event::Close(reason, detail.clone()));
+        for s in 0..self.sockets.len() as SocketId {
+            if self.sockets[s as usize].active {
+                self.socket_on_close(s, reason, detail.clone());
+            }
+        }
+        if self.opts.reconnection && !self.skip_reconnect {
+            self.reconnect(now);
+        }
+    }
+
+    fn manager_close(&mut self, now: u64) {
+        self.skip_reconnect = true;
+        self.reconnecting = false;
+        self.on_close(now, Reason::ForcedClose, CloseDetail::None);
+    }
+
+    fn reconnect(&mut self, now: u64) {
+        if self.reconnecting || self.skip_reconnect {
+            return;
+        }
+        if self.backoff.attempts >= self.opts.reconnection_attempts {
+            self.backoff.reset();
+            self.events.push_back(Event::ReconnectFailed);
+            self.reconnecting = false;
+        } else {
+            let delay = self.backoff.duration(&mut self.shared.rng);
+            self.reconnecting = true;
+            self.reconnect_at = Some(now.saturating_add(delay));
+        }
+    }
+
+    fn on_data(&mut self, now: u64, d: Data) {
+        let r = match d {
+            Data::Text(s) => self.decoder.add_text(s),
+            Data::Binary(b) => self.decoder.add_binary(b),
+        };
+        match r {
+            Ok(Some((packet, attachments))) => self.on_decoded(now, packet, attachments),
+            Ok(None) => {}
+            Err(e) => {
+                let err = ErrorKind::Parse(e);
+                self.on_close(now, Reason::ParseError, CloseDetail::Error(err));
+            }
+        }
+    }
+
+    fn on_decoded(&mut self, now: u64, packet: Packet, attachments: Vec<Vec<u8>>) {
+        if self.packet_events {
+            self.events.push_back(Event::Packet { packet: packet.clone(), attachments: attachments.clone() });
+        }
+        let nsp = match &packet {
+            Packet::Connect { nsp, .. }
+            | Packet::Disconnect { nsp }
+            | Packet::Event { nsp, .. }
+            | Packet::Ack { nsp, .. }
+            | Packet::ConnectError { nsp, .. } => nsp,
+        };
+        let Some(s) = self.sockets.iter().position(|k| k.active && &k.nsp == nsp) else { return };
+        let s = s as SocketId;
+        match packet {
+            Packet::Connect { data, .. } => {
+                let data = data.unwrap_or_default();
+                let sid = json::field(&data, "sid").and_then(json::string);
+                match sid {
+                    Some(sid) => {
+                        let pid = json::field(&data, "pid").and_then(json::string);
+                        self.on_connect(now, s, sid, pid);
+                    }
+                    None => self.events.push_back(Event::ConnectError(s, ErrorKind::IncompatibleServer)),
+                }
+            }
+            Packet::Event { id, data, .. } => {
+                let payload = Payload { data, attachments };
+                if self.sockets[s as usize].connected {
+                    self.emit_event(s, payload, id);
+                } else {
+                    self.sockets[s as usize].receive_buffer.push((payload, id));
+                }
+            }
+            Packet::Ack { id: Some(id), data, .. } => self.on_ack(now, s, id, Payload { data, attachments }),
+            Packet::Ack { id: None, .. } => {}
+            Packet::Disconnect { .. } => {
+                self.destroy(now, s);
+                self.socket_on_close(s, Reason::IoServerDisconnect, CloseDetail::None);
+            }
+            Packet::ConnectError { data, .. } => {
+                self.destroy(now, s);
+                let (message, extra) = if data.starts_with('"') {
+                    (json::string(&data).unwrap_or_default(), None)
+                } else {
+                    let message = json::field(&data, "message").and_then(json::string).unwrap_or_default();
+                    (message, json::field(&data, "data").map(str::to_owned))
+                };
+                self.events.push_back(Event::ConnectError(s, ErrorKind::ConnectRefused { message, data: extra }));
+            }
+        }
+    }
+
+    /// Encodes a packet and writes it (dropped when no engine can take it).
+    fn packet(&mut self, p: Packet, attachments: Vec<Vec<u8>>) {
+        let Some(e) = self.engine.as_mut() else { return };
+        let mut io = self.shared.io();
+        e.write(&mut io, OutPacket::Message(sio::encode(&p)));
+        for a in attachments {
+            e.write(&mut io, OutPacket::Binary(a));
+        }
+    }
+
+    /// Closes the engine with `ping timeout` when a user action notices that
+    /// the heartbeat deadline passed while timers were throttled.
+    fn after_user_action(&mut self, now: u64) {
+        if let Some(e) = self.engine.as_mut() {
+            if !e.is_closed() && e.has_ping_expired(now) {
+                e.on_close(&mut self.shared.io(), Reason::PingTimeout, CloseDetail::None);
+            }
+        }
+    }
+
+    // =====================================================================
+    // Socket internals
+    // =====================================================================
+
+    fn socket_connect(&mut self, now: u64, s: SocketId) {
+        let Some(k) = self.sock_mut(s) else { return };
+        if k.connected {
+            return;
+        }
+        k.active = true;
+        if !self.reconnecting {
+            self.open_manager(now, OpenCallback::None);
+            self.pump(now);
+        }
+        if self.ready == Ready::Open {
+            self.socket_on_open(s);
+        }
+    }
+
+    fn socket_on_open(&mut self, s: SocketId) {
+        let Some(k) = self.sock_mut(s) else { return };
+        match &k.opts.auth {
+            Auth::Provider => {
+                k.auth_seq = k.auth_seq.wrapping_add(1);
+                let seq = k.auth_seq;
+                self.events.push_back(Event::AuthRequest { socket: s, seq });
+            }
+            Auth::Json(j) => {
+                let j = j.clone();
+                self.send_connect(s, Some(j));
+            }
+            Auth::None => self.send_connect(s, None),
+        }
+    }
+
+    /// Sends CONNECT with the auth object, merged after `pid` and `offset`
+    /// when the session may be recovered.
+    fn send_connect(&mut self, s: SocketId, data: Option<String>) {
+        let Some(k) = self.sock(s) else { return };
+        let data = data.filter(|d| json::for_each_field(d, |_, _| {}).is_some());
+        let data = match &k.pid {
+            Some(pid) => {
+                let mut o = String::from("{\"pid\":");
+                json::write_string(&mut o, pid);
+                if let Some(off) = &k.last_offset {
+                    o.push_str(",\"offset\":");
+                    json::write_string(&mut o, off);
+                }
+                if let Some(d) = &data {
+                    let inner = d.trim();
+                    let inner = inner.get(1..inner.len().saturating_sub(1)).unwrap_or("").trim();
+                    if !inner.is_empty() {
+                        o.push(',');
+                        o.push_str(inner);
+                    }
+                }
+                o.push('}');
+                Some(o)
+            }
+            None => data,
+        };
+        let nsp = k.nsp.clone();
+        self.packet(Packet::Connect { nsp, data }, Vec::new());
+    }
+
+    fn on_connect(&mut self, now: u64, s: SocketId, sid: String, pid: Option<String>) {
+        let k = &mut self.sockets[s as usize];
+        k.id = Some(sid);
+        k.recovered = pid.is_some() && k.pid == pid;
+        k.pid = pid;
+        k.connected = true;
+        // Events received before the connection, then emits made while offline.
+        for (payload, id) in std::mem::take(&mut k.receive_buffer) {
+            self.emit_event(s, payload, id);
+        }
+        let buffered = std::mem::take(&mut self.sockets[s as usize].send_buffer);
+        for b in buffered {
+            self.send_event(s, b.id, b.payload);
+        }
+        self.drain_queue(now, s, true);
+        self.events.push_back(Event::Connect(s));
+    }
+
+    /// Delivers a server event, and tracks the recovery offset (the last
+    /// string argument) when the session may be recovered.
+    fn emit_event(&mut self, s: SocketId, payload: Payload, ack: Option<u64>) {
+        let k = &mut self.sockets[s as usize];
+        if k.pid.is_some() && ack.is_none() {
+            if let Some((_, Some(last))) = sio::first_and_last(&payload.data) {
+                if let Some(offset) = json::string(last) {
+                    k.last_offset = Some(offset);
+                }
+            }
+        }
+        self.events.push_back(Event::Message { socket: s, payload, ack });
+    }
+
+    fn send_event(&mut self, s: SocketId, id: Option<u64>, payload: Payload) {
+        let k = &self.sockets[s as usize];
+        if k.outgoing_events {
+            self.events.push_back(Event::Outgoing { socket: s, payload: payload.clone() });
+        }
+        let nsp = k.nsp.clone();
+        let attachments = payload.attachments.len();
+        self.packet(Packet::Event { nsp, id, data: payload.data, attachments }, payload.attachments);
+    }
+
+    fn socket_on_close(&mut self, s: SocketId, reason: Reason, detail: CloseDetail) {
+        let Some(k) = self.sock_mut(s) else { return };
+        k.connected = false;
+        k.id = None;
+        self.events.push_back(Event::Disconnect(s, reason, detail));
+        self.clear_acks(s);
+    }
+
+    /// Pending acks of emits that were sent (not buffered) fail: error-first
+    /// callbacks hear "socket has been disconnected", plain ones are released.
+    fn clear_acks(&mut self, s: SocketId) {
+        let k = &mut self.sockets[s as usize];
+        let mut failed = Vec::new();
+        let send_buffer = &k.send_buffer;
+        k.acks.retain(|a| {
+            let buffered = send_buffer.iter().any(|b| b.id == Some(a.id));
+            if !buffered {
+                failed.push((a.target, a.with_error));
+            }
+            buffered
+        });
+        for (target, with_error) in failed {
+            match target {
+                AckTarget::User(token) => self.events.push_back(Event::Ack {
+                    socket: s,
+                    token,
+                    with_error,
+                    result: Err(AckError::Disconnected),
+                }),
+                AckTarget::Queue(seq) => {
+                    if with_error {
+                        // The socket is disconnected, so nothing is re-sent
+                        // now and the time is not used.
+                        self.queue_ack(0, s, seq, Err(AckError::Disconnected));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Leaves the namespace's events; the manager closes when no socket is left.
+    fn destroy(&mut self, now: u64, s: SocketId) {
+        if let Some(k) = self.sock_mut(s) {
+            k.active = false;
+        }
+        if !self.sockets.iter().any(|k| k.active) {
+            self.manager_close(now);
+        }
+    }
+
+    fn emit_inner(&mut self, now: u64, s: SocketId, e: Emit, from_queue: Option<u64>) {
+        let k = &mut self.sockets[s as usize];
+        if k.opts.retries > 0 && from_queue.is_none() && !e.volatile {
+            let seq = k.queue_seq;
+            k.queue_seq += 1;
+            k.queue.push_back(Queued {
+                seq,
+                payload: e.payload,
+                timeout: e.timeout,
+                user_ack: e.ack.map(|a| a.token),
+                pending: false,
+                tries: 0,
+            });
+            self.drain_queue(now, s, false);
+            return;
+        }
+        let timeout = e.timeout.or(k.opts.ack_timeout);
+        let target = match (from_queue, e.ack) {
+            (Some(seq), _) => Some((AckTarget::Queue(seq), timeout.is_some())),
+            (None, Some(req)) => Some((AckTarget::User(req.token), req.with_error || timeout.is_some())),
+            (None, None) => None,
+        };
+        let id = target.map(|(target, with_error)| {
+            let id = k.next_ack;
+            k.next_ack += 1;
+            let deadline = timeout.map(|t| now.saturating_add(t));
+            k.acks.push(PendingAck { id, target, with_error, deadline });
+            if let Some(at) = deadline {
+                self.ack_timers.push(Reverse((at, s, id)));
+            }
+            id
+        });
+        let k = &self.sockets[s as usize];
+        let writable = self.engine.as_ref().is_some_and(Engine::writable);
+        let expired = self.engine.as_mut().is_some_and(|en| en.has_ping_expired(now));
+        let connected = k.connected && !expired;
+        if e.volatile && !writable {
+            // Dropped, as socket.io-client drops volatile packets.
+        } else if connected {
+            self.send_event(s, id, e.payload);
+        } else {
+            self.sockets[s as usize].send_buffer.push(Buffered { id, payload: e.payload });
+        }
+    }
+
+    fn on_ack(&mut self, now: u64, s: SocketId, id: u64, payload: Payload) {
+        let k = &mut self.sockets[s as usize];
+        let Ok(i) = k.acks.binary_search_by_key(&id, |a| a.id) else { return };
+        let a = k.acks.remove(i);
+        match a.target {
+            AckTarget::User(token) => {
+                self.events.push_back(Event::Ack { socket: s, token, with_error: a.with_error, result: Ok(payload) })
+            }
+            AckTarget::Queue(seq) => self.queue_ack(now, s, seq, Ok(payload)),
+        }
+    }
+
+    fn ack_timeout(&mut self, s: SocketId, id: u64, at: u64) {
+        let Some(k) = self.sock_mut(s) else { return };
+        let Ok(i) = k.acks.binary_search_by_key(&id, |a| a.id) else { return };
+        if k.acks[i].deadline != Some(at) {
+            return;
+        }
+        let a = k.acks.remove(i);
+        k.send_buffer.retain(|b| b.id != Some(id));
+        match a.target {
+            AckTarget::User(token) => {
+                self.events.push_back(Event::Ack { socket: s, token, with_error: true, result: Err(AckError::Timeout) })
+            }
+            AckTarget::Queue(seq) => self.queue_ack(at, s, seq, Err(AckError::Timeout)),
+        }
+    }
+
+    /// The internal acknowledgement of a queued (`retries`) emit.
+    fn queue_ack(&mut self, now: u64, s: SocketId, seq: u64, result: Result<Payload, AckError>) {
+        let k = &mut self.sockets[s as usize];
+        let Some(head) = k.queue.front_mut() else { return };
+        if head.seq != seq {
+            return; // already acknowledged
+        }
+        head.pending = false;
+        let done = match &result {
+            Ok(_) => true,
+            Err(_) => head.tries > k.opts.retries,
+        };
+        if done {
+            if let Some(token) = k.queue.pop_front().and_then(|q| q.user_ack) {
+                self.events.push_back(Event::Ack { socket: s, token, with_error: true, result });
+            }
+        }
+        self.drain_queue(now, s, false);
+    }
+
+    fn drain_queue(&mut self, now: u64, s: SocketId, force: bool) {
+        let k = &mut self.sockets[s as usize];
+        if !k.connected {
+            return;
+        }
+        let Some(head) = k.queue.front_mut() else { return };
+        if head.pending && !force {
+            return;
+        }
+        head.pending = true;
+        head.tries += 1;
+        let e = Emit { payload: head.payload.clone(), ack: None, volatile: false, timeout: head.timeout };
+        let seq = head.seq;
+        self.emit_inner(now, s, e, Some(seq));
+    }
+}
+
+/// Refuses reserved event names and payloads that are not `[name, ...]`.
+fn check_event_name(data: &str) -> Result<(), EmitError> {
+    let first = json::first_item(data).ok_or(EmitError::InvalidPayload)?;
+    if let Some(name) = json::string(first) {
+        if sio::RESERVED_EVENTS.contains(&name.as_str()) {
+            return Err(EmitError::Reserved(name));
+        }
+    }
+    Ok(())
+}

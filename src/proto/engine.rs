@@ -1,0 +1,754 @@
+//! The Engine.IO client: one session over a transport, the handshake, the
+//! heartbeat, long-polling reads and batched writes, and the upgrade probe.
+//! Mirrors engine.io-client's `Socket`; the manager above it reacts to the
+//! [`EngineEvent`]s it queues.
+
+use std::collections::VecDeque;
+
+use super::backoff::Rng;
+use super::eio::{self, OutPacket, Packet};
+use super::json;
+use super::url::Endpoint;
+use super::{CloseDetail, ErrorKind, Frame, HttpError, Reason, Transmit, TransportDetail, TransportId, TransportKind};
+
+/// What the engine needs from its owner for every call that may do I/O.
+pub(crate) struct Io<'a> {
+    pub tx: &'a mut VecDeque<Transmit>,
+    pub rng: &'a mut Rng,
+    pub next_id: &'a mut TransportId,
+    /// The last WebSocket connection succeeded (for `rememberUpgrade`).
+    pub prior_ws: &'a mut bool,
+}
+
+/// Engine options taken from the manager's.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub endpoint: Endpoint,
+    pub transports: Vec<TransportKind>,
+    pub upgrade: bool,
+    pub remember_upgrade: bool,
+    pub try_all_transports: bool,
+    pub timestamp_requests: Option<bool>,
+    pub timestamp_param: String,
+    pub close_on_beforeunload: bool,
+}
+
+/// Data for the manager.
+#[derive(Debug)]
+pub(crate) enum Data {
+    Text(String),
+    Binary(Vec<u8>),
+}
+
+/// Engine events, in the order engine.io-client emits them.
+#[derive(Debug)]
+pub(crate) enum EngineEvent {
+    Open,
+    Data(Data),
+    Ping,
+    Error(ErrorKind),
+    Close(Reason, CloseDetail),
+    Upgrade(TransportKind),
+    UpgradeError(ErrorKind),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TState {
+    Opening,
+    Open,
+    Pausing,
+    Paused,
+    Closed,
+}
+
+#[derive(Debug)]
+struct Transport {
+    id: TransportId,
+    kind: TransportKind,
+    state: TState,
+    writable: bool,
+    /// A long-polling GET is in flight.
+    polling: bool,
+    /// While pausing: still waiting for the GET / for the POST.
+    wait_poll: bool,
+    wait_drain: bool,
+}
+
+impl Transport {
+    fn new(io: &mut Io<'_>, kind: TransportKind) -> Self {
+        *io.next_id = io.next_id.wrapping_add(1);
+        Transport { id: *io.next_id, ..Transport::placeholder(kind) }
+    }
+
+    /// A transport that never opened (id 0 matches no input).
+    fn placeholder(kind: TransportKind) -> Self {
+        Transport {
+            id: 0,
+            kind,
+            state: TState::Closed,
+            writable: false,
+            polling: false,
+            wait_poll: false,
+            wait_drain: false,
+        }
+    }
+
+    fn url(&self, cfg: &Config, io: &mut Io<'_>, sid: Option<&str>) -> String {
+        let ws = self.kind == TransportKind::WebSocket;
+        let stamp = if ws { cfg.timestamp_requests == Some(true) } else { cfg.timestamp_requests != Some(false) };
+        let token = if stamp { Some(io.rng.token(8)) } else { None };
+        cfg.endpoint.url(ws, sid, token.as_deref().map(|t| (cfg.timestamp_param.as_str(), t)))
+    }
+
+    fn open(&mut self, cfg: &Config, io: &mut Io<'_>, sid: Option<&str>) {
+        self.state = TState::Opening;
+        let url = self.url(cfg, io, sid);
+        match self.kind {
+            TransportKind::WebSocket => io.tx.push_back(Transmit::WsOpen { id: self.id, url }),
+            TransportKind::Polling => {
+                self.polling = true;
+                io.tx.push_back(Transmit::Get { id: self.id, url });
+            }
+        }
+    }
+
+    fn poll(&mut self, cfg: &Config, io: &mut Io<'_>, sid: Option<&str>) {
+        self.polling = true;
+        let url = self.url(cfg, io, sid);
+        io.tx.push_back(Transmit::Get { id: self.id, url });
+    }
+
+    /// Writes packets; the transport is not writable until they drain.
+    fn write(&mut self, cfg: &Config, io: &mut Io<'_>, sid: Option<&str>, packets: Vec<OutPacket>) {
+        self.writable = false;
+        match self.kind {
+            TransportKind::WebSocket => {
+                for p in packets {
+                    let frame = match p {
+                        OutPacket::Pong => Frame::Text("3".into()),
+                        OutPacket::Message(s) => Frame::Text(s),
+                        OutPacket::Binary(b) => Frame::Binary(b),
+                    };
+                    io.tx.push_back(Transmit::WsSend { id: self.id, frame });
+                }
+                io.tx.push_back(Transmit::Drain { id: self.id });
+            }
+            TransportKind::Polling => {
+                let body = eio::encode_payload(&packets);
+                let url = self.url(cfg, io, sid);
+                io.tx.push_back(Transmit::Post { id: self.id, url, body });
+            }
+        }
+    }
+
+    /// Sends a control frame straight on a WebSocket (probe, upgrade).
+    fn send_text(&mut self, io: &mut Io<'_>, text: &str) {
+        if self.state == TState::Open {
+            self.writable = false;
+            io.tx.push_back(Transmit::WsSend { id: self.id, frame: Frame::Text(text.into()) });
+            io.tx.push_back(Transmit::Drain { id: self.id });
+        }
+    }
+
+    /// Closes the transport; a long-polling transport that is open tells the
+    /// server with a close packet first.
+    fn close(&mut self, cfg: &Config, io: &mut Io<'_>, sid: Option<&str>) {
+        match self.kind {
+            TransportKind::WebSocket => {
+                if self.state != TState::Closed {
+                    io.tx.push_back(Transmit::WsClose { id: self.id });
+                }
+            }
+            TransportKind::Polling => {
+                if self.state == TState::Open {
+                    let url = self.url(cfg, io, sid);
+                    io.tx.push_back(Transmit::Post { id: self.id, url, body: "1".into() });
+                }
+                if self.state != TState::Closed || self.polling {
+                    io.tx.push_back(Transmit::Abort { id: self.id });
+                }
+            }
+        }
+        self.state = TState::Closed;
+        self.polling = false;
+    }
+
+    /// Drops a transport that was replaced without a close (the shell may free it).
+    fn release(&mut self, io: &mut Io<'_>) {
+        match self.kind {
+            TransportKind::WebSocket => io.tx.push_back(Transmit::WsClose { id: self.id }),
+            TransportKind::Polling => io.tx.push_back(Transmit::Abort { id: self.id }),
+        }
+        self.state = TState::Closed;
+    }
+
+    fn pause_done(&self) -> bool {
+        !self.wait_poll && !self.wait_drain
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Opening,
+    Open,
+    Closing,
+    Closed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CloseWait {
+    None,
+    Drain,
+    Upgrade,
+}
+
+#[derive(Debug)]
+struct Probe {
+    transport: Transport,
+    /// The probe ping was sent; the next packet decides.
+    awaiting_pong: bool,
+    /// The pong came; the current transport is pausing.
+    pausing: bool,
+}
+
+/// One Engine.IO session.
+#[derive(Debug)]
+pub(crate) struct Engine {
+    cfg: Config,
+    state: State,
+    sid: Option<String>,
+    transports: Vec<TransportKind>,
+    transport: Transport,
+    probe: Option<Probe>,
+    upgrading: bool,
+    upgrades: Vec<TransportKind>,
+    write_buffer: VecDeque<OutPacket>,
+    /// Packets handed to the transport and not yet drained.
+    in_flight: usize,
+    ping_interval: u64,
+    ping_timeout: u64,
+    max_payload: usize,
+    /// When the heartbeat deadline passes (`None`: no timer).
+    ping_deadline: Option<u64>,
+    /// The deadline of the last reset, kept after the timer stops.
+    ping_expires_at: Option<u64>,
+    ping_expired: bool,
+    close_wait: CloseWait,
+    pub events: VecDeque<EngineEvent>,
+}
+
+impl Engine {
+    /// Creates the engine and opens its first transport.
+    pub fn open(cfg: Config, io: &mut Io<'_>) -> Self {
+        let transports = cfg.transports.clone();
+        let mut e = Engine {
+            cfg,
+            state: State::Closed,
+            sid: None,
+            transports,
+            transport: Transport::placeholder(TransportKind::Polling),
+            probe: None,
+            upgrading: false,
+            upgrades: Vec::new(),
+            write_buffer: VecDeque::new(),
+            in_flight: 0,
+            ping_interval: 0,
+            ping_timeout: 0,
+            max_payload: 0,
+            ping_deadline: None,
+            ping_expires_at: None,
+            ping_expired: false,
+            close_wait: CloseWait::None,
+            events: VecDeque::new(),
+        };
+        e.open_first(io);
+        e
+    }
+
+    fn open_first(&mut self, io: &mut Io<'_>) {
+        let Some(&first) = self.transports.first() else {
+            self.events.push_back(EngineEvent::Error(ErrorKind::NoTransports));
+            return;
+        };
+        let kind = if self.cfg.remember_upgrade && *io.prior_ws && self.transports.contains(&TransportKind::WebSocket) {
+            TransportKind::WebSocket
+        } else {
+            first
+        };
+        self.state = State::Opening;
+        let mut t = Transport::new(io, kind);
+        t.open(&self.cfg, io, self.sid.as_deref());
+        let mut old = std::mem::replace(&mut self.transport, t);
+        if old.state != TState::Closed {
+            old.release(io);
+        }
+    }
+
+    // ----- accessors -----
+
+    pub fn is_closed(&self) -> bool {
+        self.state == State::Closed
+    }
+
+    pub fn sid(&self) -> Option<&str> {
+        self.sid.as_deref()
+    }
+
+    pub fn transport_kind(&self) -> TransportKind {
+        self.transport.kind
+    }
+
+    pub fn writable(&self) -> bool {
+        self.transport.writable
+    }
+
+    pub fn owns(&self, id: TransportId) -> bool {
+        self.transport.id == id || self.probe.as_ref().is_some_and(|p| p.transport.id == id)
+    }
+
+    pub fn next_timeout(&self) -> Option<u64> {
+        self.ping_deadline
+    }
+
+    /// `_hasPingExpired`: true when the heartbeat deadline passed even though
+    /// the timer did not fire (a throttled background tab). The caller closes
+    /// the engine with `ping timeout` right after its current work.
+    pub fn has_ping_expired(&mut self, now: u64) -> bool {
+        if self.ping_expired {
+            return true;
+        }
+        let expired = self.ping_expires_at.is_some_and(|at| now > at);
+        if expired {
+            self.ping_expired = true;
+        }
+        expired
+    }
+
+    // ----- writes -----
+
+    /// Queues a packet and flushes (dropped once the engine is closing).
+    pub fn write(&mut self, io: &mut Io<'_>, p: OutPacket) {
+        if matches!(self.state, State::Closing | State::Closed) {
+            return;
+        }
+        self.write_buffer.push_back(p);
+        self.flush(io);
+    }
+
+    fn flush(&mut self, io: &mut Io<'_>) {
+        if self.state == State::Closed || !self.transport.writable || self.upgrading || self.write_buffer.is_empty() {
+            return;
+        }
+        if self.transport.state != TState::Open {
+            return;
+        }
+        let n = match self.transport.kind {
+            TransportKind::Polling => {
+                let contiguous = self.write_buffer.make_contiguous();
+                eio::batch_len(contiguous, self.max_payload)
+            }
+            TransportKind::WebSocket => self.write_buffer.len(),
+        };
+        let packets: Vec<OutPacket> = self.write_buffer.drain(..n).collect();
+        self.in_flight = packets.len();
+        self.transport.write(&self.cfg, io, self.sid.as_deref(), packets);
+    }
+
+    fn on_drain(&mut self, io: &mut Io<'_>) {
+        self.in_flight = 0;
+        if self.write_buffer.is_empty() {
+            if self.close_wait == CloseWait::Drain {
+                if self.upgrading {
+                    self.close_wait = CloseWait::Upgrade;
+                } else {
+                    self.force_close(io);
+                }
+            }
+        } else {
+            self.flush(io);
+        }
+    }
+
+    // ----- close -----
+
+    /// `close()`: closes once pending writes drained and any upgrade settled.
+    pub fn close(&mut self, io: &mut Io<'_>) {
+        if !matches!(self.state, State::Opening | State::Open) {
+            return;
+        }
+        self.state = State::Closing;
+        if !self.write_buffer.is_empty() || self.in_flight > 0 {
+            self.close_wait = CloseWait::Drain;
+        } else if self.upgrading {
+            self.close_wait = CloseWait::Upgrade;
+        } else {
+            self.force_close(io);
+        }
+    }
+
+    fn force_close(&mut self, io: &mut Io<'_>) {
+        self.close_wait = CloseWait::None;
+        self.on_close(io, Reason::ForcedClose, CloseDetail::None);
+    }
+
+    /// `closeOnBeforeunload`: the page is going away; close the transport
+    /// without telling anyone, as the reference client does.
+    pub fn unload(&mut self, io: &mut Io<'_>) {
+        if self.cfg.close_on_beforeunload && self.state != State::Closed {
+            self.transport.close(&self.cfg, io, self.sid.as_deref());
+        }
+    }
+
+    fn on_error(&mut self, io: &mut Io<'_>, err: ErrorKind) {
+        *io.prior_ws = false;
+        if self.cfg.try_all_transports && self.transports.len() > 1 && self.state == State::Opening {
+            self.transports.remove(0);
+            self.open_first(io);
+            return;
+        }
+        self.events.push_back(EngineEvent::Error(err.clone()));
+        self.on_close(io, Reason::TransportError, CloseDetail::Error(err));
+    }
+
+    /// `_onClose`: the session is over.
+    pub fn on_close(&mut self, io: &mut Io<'_>, reason: Reason, detail: CloseDetail) {
+        if self.state == State::Closed {
+            return;
+        }
+        self.ping_deadline = None;
+        self.transport.close(&self.cfg, io, self.sid.as_deref());
+        self.state = State::Closed;
+        self.sid = None;
+        self.events.push_back(EngineEvent::Close(reason, detail));
+        self.write_buffer.clear();
+        self.in_flight = 0;
+        self.close_wait = CloseWait::None;
+        if self.probe.is_some() {
+            self.fail_probe(io, "probe error: socket closed");
+        }
+    }
+
+    // ----- received packets -----
+
+    fn on_packet(&mut self, io: &mut Io<'_>, now: u64, p: Packet<'_>) {
+        if self.state == State::Closed {
+            return;
+        }
+        match p {
+            Packet::Open(data) => self.on_handshake(io, now, data),
+            Packet::Ping(_) => {
+                self.write(io, OutPacket::Pong);
+                self.events.push_back(EngineEvent::Ping);
+                self.reset_ping(now);
+            }
+            Packet::Message(text) => self.events.push_back(EngineEvent::Data(Data::Text(text.to_owned()))),
+            Packet::Binary(b) => self.events.push_back(EngineEvent::Data(Data::Binary(b))),
+            Packet::Pong(_) | Packet::Close | Packet::Upgrade | Packet::Noop => {}
+        }
+    }
+
+    fn on_handshake(&mut self, io: &mut Io<'_>, now: u64, data: &str) {
+        let sid = json::field(data, "sid").and_then(json::string);
+        let Some(sid) = sid.filter(|s| !s.is_empty()) else {
+            self.on_error(io, ErrorKind::ServerError);
+            return;
+        };
+        let num = |k: &str| json::field(data, k).and_then(json::uint);
+        self.ping_interval = num("pingInterval").unwrap_or(0);
+        self.ping_timeout = num("pingTimeout").unwrap_or(0);
+        self.max_payload = num("maxPayload").map_or(0, |v| usize::try_from(v).unwrap_or(usize::MAX));
+        let mut upgrades = Vec::new();
+        if let Some(list) = json::field(data, "upgrades") {
+            json::for_each_item(list, |item| {
+                if let Some(kind) = json::string(item).as_deref().and_then(TransportKind::from_name) {
+                    if self.transports.contains(&kind) && !upgrades.contains(&kind) {
+                        upgrades.push(kind);
+                    }
+                }
+            });
+        }
+        self.upgrades = upgrades;
+        self.sid = Some(sid);
+        // onOpen
+        self.state = State::Open;
+        *io.prior_ws = self.transport.kind == TransportKind::WebSocket;
+        self.events.push_back(EngineEvent::Open);
+        self.flush(io);
+        if self.state == State::Open && self.cfg.upgrade {
+            let upgrades = std::mem::take(&mut self.upgrades);
+            for kind in &upgrades {
+                if *kind != self.transport.kind {
+                    self.start_probe(io, *kind);
+                }
+            }
+            self.upgrades = upgrades;
+        }
+        if self.state == State::Closed {
+            return;
+        }
+        self.reset_ping(now);
+    }
+
+    fn reset_ping(&mut self, now: u64) {
+        let at = now.saturating_add(self.ping_interval).saturating_add(self.ping_timeout);
+        self.ping_deadline = Some(at);
+        self.ping_expires_at = Some(at);
+    }
+
+    /// The heartbeat timer.
+    pub fn handle_timeout(&mut self, io: &mut Io<'_>, now: u64) {
+        if self.ping_deadline.is_some_and(|d| now >= d) {
+            self.ping_deadline = None;
+            self.on_close(io, Reason::PingTimeout, CloseDetail::None);
+        }
+    }
+
+    // ----- upgrade probe -----
+
+    fn start_probe(&mut self, io: &mut Io<'_>, kind: TransportKind) {
+        if self.probe.is_some() {
+            return;
+        }
+        *io.prior_ws = false;
+        let mut t = Transport::new(io, kind);
+        t.open(&self.cfg, io, self.sid.as_deref());
+        self.probe = Some(Probe { transport: t, awaiting_pong: false, pausing: false });
+    }
+
+    fn fail_probe(&mut self, io: &mut Io<'_>, message: &'static str) {
+        if let Some(mut p) = self.probe.take() {
+            p.transport.close(&self.cfg, io, self.sid.as_deref());
+            if p.pausing {
+                // The current transport was pausing for this probe: resume it.
+                self.upgrading = false;
+                self.resume_after_failed_pause(io);
+            }
+            self.events.push_back(EngineEvent::UpgradeError(ErrorKind::Probe(message)));
+            if self.close_wait == CloseWait::Upgrade {
+                self.force_close(io);
+            }
+        }
+    }
+
+    fn resume_after_failed_pause(&mut self, io: &mut Io<'_>) {
+        let t = &mut self.transport;
+        if self.state != State::Closed && matches!(t.state, TState::Pausing | TState::Paused) {
+            t.state = TState::Open;
+            t.wait_poll = false;
+            t.wait_drain = false;
+            if !t.polling {
+                t.poll(&self.cfg, io, self.sid.as_deref());
+            }
+            self.flush(io);
+        }
+    }
+
+    fn on_probe_packet(&mut self, io: &mut Io<'_>, p: Packet<'_>) {
+        let Some(probe) = self.probe.as_mut() else { return };
+        if !probe.awaiting_pong {
+            return;
+        }
+        probe.awaiting_pong = false;
+        if p != Packet::Pong("probe") {
+            self.fail_probe(io, "probe error");
+            return;
+        }
+        probe.pausing = true;
+        self.upgrading = true;
+        *io.prior_ws = probe.transport.kind == TransportKind::WebSocket;
+        // Pause the current transport: wait for the GET in flight and the POST.
+        let t = &mut self.transport;
+        t.state = TState::Pausing;
+        t.wait_poll = t.kind == TransportKind::Polling && t.polling;
+        t.wait_drain = !t.writable;
+        if t.pause_done() {
+            t.state = TState::Paused;
+            self.complete_upgrade(io);
+        }
+    }
+
+    /// The old transport is paused: switch, send the upgrade packet, flush.
+    fn complete_upgrade(&mut self, io: &mut Io<'_>) {
+        if self.state == State::Closed {
+            return;
+        }
+        let Some(probe) = self.probe.take() else { return };
+        let mut old = std::mem::replace(&mut self.transport, probe.transport);
+        old.release(io);
+        self.transport.send_text(io, "5");
+        self.events.push_back(EngineEvent::Upgrade(self.transport.kind));
+        self.upgrading = false;
+        self.flush(io);
+        if self.close_wait == CloseWait::Upgrade {
+            self.force_close(io);
+        }
+    }
+
+    fn check_paused(&mut self, io: &mut Io<'_>) {
+        let t = &mut self.transport;
+        if t.state == TState::Pausing && t.pause_done() {
+            t.state = TState::Paused;
+            self.complete_upgrade(io);
+        }
+    }
+
+    // ----- transport input -----
+
+    /// A WebSocket opened.
+    pub fn handle_ws_open(&mut self, io: &mut Io<'_>, id: TransportId) {
+        if self.transport.id == id && self.transport.state == TState::Opening {
+            self.transport.state = TState::Open;
+            self.transport.writable = true;
+            return;
+        }
+        if let Some(probe) = self.probe.as_mut().filter(|p| p.transport.id == id) {
+            if probe.transport.state == TState::Opening {
+                probe.transport.state = TState::Open;
+                probe.transport.writable = true;
+                probe.transport.send_text(io, "2probe");
+                probe.awaiting_pong = true;
+            }
+        }
+    }
+
+    /// A WebSocket message.
+    pub fn handle_ws_frame(&mut self, io: &mut Io<'_>, now: u64, id: TransportId, frame: Frame) {
+        if self.transport.id == id {
+            if self.transport.kind != TransportKind::WebSocket || self.transport.state == TState::Closed {
+                return;
+            }
+            match frame {
+                Frame::Binary(b) => self.on_packet(io, now, Packet::Binary(b)),
+                Frame::Text(mut s) => {
+                    if s.as_bytes().first() == Some(&b'4') {
+                        // Fast path: hand the text over without copying it.
+                        if self.state != State::Closed {
+                            s.remove(0);
+                            self.events.push_back(EngineEvent::Data(Data::Text(s)));
+                        }
+                        return;
+                    }
+                    match eio::decode_text(&s) {
+                        Ok(p) => self.on_packet(io, now, p),
+                        Err(_) => self.on_error(io, ErrorKind::ServerError),
+                    }
+                }
+            }
+        } else if self.probe.as_ref().is_some_and(|p| p.transport.id == id) {
+            let p = match &frame {
+                Frame::Text(s) => eio::decode_text(s).unwrap_or(Packet::Noop),
+                Frame::Binary(_) => Packet::Noop,
+            };
+            self.on_probe_packet(io, p);
+        }
+    }
+
+    /// A WebSocket failed.
+    pub fn handle_ws_error(&mut self, io: &mut Io<'_>, id: TransportId) {
+        if self.transport.id == id && self.transport.state != TState::Closed {
+            self.on_error(io, ErrorKind::Transport { message: "websocket error", detail: TransportDetail::None });
+        } else if self.probe.as_ref().is_some_and(|p| p.transport.id == id) {
+            self.fail_probe(io, "probe error: Error: websocket error");
+        }
+    }
+
+    /// A WebSocket closed.
+    pub fn handle_ws_close(&mut self, io: &mut Io<'_>, id: TransportId, code: u16, reason: String) {
+        if self.transport.id == id && self.transport.state != TState::Closed {
+            self.transport.state = TState::Closed;
+            self.on_close(io, Reason::TransportClose, CloseDetail::WebSocket { code, reason });
+        } else if self.probe.as_ref().is_some_and(|p| p.transport.id == id) {
+            if let Some(p) = self.probe.as_mut() {
+                p.transport.state = TState::Closed;
+            }
+            self.fail_probe(io, "probe error: transport closed");
+        }
+    }
+
+    /// Writes handed to a WebSocket have drained.
+    pub fn handle_drain(&mut self, io: &mut Io<'_>, id: TransportId) {
+        if self.transport.id == id && self.transport.state != TState::Closed {
+            self.transport.writable = true;
+            self.on_drain(io);
+        } else if let Some(p) = self.probe.as_mut().filter(|p| p.transport.id == id) {
+            if p.transport.state == TState::Open {
+                p.transport.writable = true;
+            }
+        }
+    }
+
+    /// A long-polling GET completed.
+    pub fn handle_poll(&mut self, io: &mut Io<'_>, now: u64, id: TransportId, result: Result<String, HttpError>) {
+        if self.transport.id != id || self.transport.kind != TransportKind::Polling || !self.transport.polling {
+            return;
+        }
+        let body = match result {
+            Ok(body) => body,
+            Err(e) => {
+                self.transport.polling = false;
+                self.on_error(io, ErrorKind::Transport { message: "xhr poll error", detail: detail(e) });
+                return;
+            }
+        };
+        let (packets, error) = eio::decode_payload(&body);
+        for p in packets {
+            if self.transport.id != id || self.state == State::Closed {
+                break;
+            }
+            if self.transport.state == TState::Opening && matches!(p, Packet::Open(_)) {
+                self.transport.state = TState::Open;
+                self.transport.writable = true;
+            }
+            if p == Packet::Close {
+                self.transport.state = TState::Closed;
+                self.transport.polling = false;
+                self.on_close(io, Reason::TransportClose, CloseDetail::Described("transport closed by the server"));
+                return;
+            }
+            self.on_packet(io, now, p);
+        }
+        if error.is_some() && self.transport.id == id && self.state != State::Closed {
+            self.on_error(io, ErrorKind::ServerError);
+        }
+        if self.transport.id != id || self.transport.state == TState::Closed {
+            return;
+        }
+        self.transport.polling = false;
+        if self.transport.state == TState::Pausing {
+            self.transport.wait_poll = false;
+            self.check_paused(io);
+        } else if self.transport.state == TState::Open {
+            self.transport.poll(&self.cfg, io, self.sid.as_deref());
+        }
+    }
+
+    /// A long-polling POST completed.
+    pub fn handle_post(&mut self, io: &mut Io<'_>, id: TransportId, result: Result<(), HttpError>) {
+        if self.transport.id != id || self.transport.kind != TransportKind::Polling {
+            return;
+        }
+        if self.transport.state == TState::Closed {
+            return;
+        }
+        if let Err(e) = result {
+            self.on_error(io, ErrorKind::Transport { message: "xhr post error", detail: detail(e) });
+            return;
+        }
+        self.transport.writable = true;
+        if self.transport.state == TState::Pausing {
+            self.transport.wait_drain = false;
+            // The drain reaches the engine before the pause completes.
+            self.on_drain(io);
+            self.check_paused(io);
+        } else {
+            self.on_drain(io);
+        }
+    }
+}
+
+fn detail(e: HttpError) -> TransportDetail {
+    match e {
+        HttpError::Status(s) => TransportDetail::Status(s),
+        HttpError::Network(m) => TransportDetail::Network(m),
+    }
+}

@@ -1,0 +1,359 @@
+//! Server addresses: resolving what the user passed to `io()` against the
+//! page's location, the manager cache key, and the URL of each transport
+//! request (`path`, `EIO=4`, `transport`, `sid`, cache-busting timestamp, user
+//! query).
+
+/// The parts of the page's location that relative addresses resolve against.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Location {
+    /// `"http:"` or `"https:"` (with the colon, as `location.protocol`).
+    pub protocol: String,
+    /// `host[:port]` (as `location.host`).
+    pub host: String,
+    /// The port, empty when default (as `location.port`).
+    pub port: String,
+}
+
+/// An absolute server address split into its parts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ParsedUri {
+    /// The full address after resolution.
+    pub source: String,
+    /// `http`, `https`, `ws` or `wss` (empty when absent).
+    pub protocol: String,
+    /// The host name, without brackets for IPv6.
+    pub host: String,
+    /// The port; the scheme's default when absent and the scheme is known.
+    pub port: String,
+    /// The path (the namespace for `io()`), `/` when empty.
+    pub path: String,
+    /// The query string without `?` (empty when absent).
+    pub query: String,
+}
+
+impl ParsedUri {
+    /// True for `https` and `wss`.
+    pub fn secure(&self) -> bool {
+        self.protocol == "https" || self.protocol == "wss"
+    }
+
+    fn bracketed_host(&self) -> String {
+        if self.host.contains(':') {
+            let mut h = String::with_capacity(self.host.len() + 2);
+            h.push('[');
+            h.push_str(&self.host);
+            h.push(']');
+            h
+        } else {
+            self.host.clone()
+        }
+    }
+
+    /// The manager cache key: `protocol://host:port` + the engine path, so two
+    /// namespaces of one server share a connection.
+    pub fn cache_id(&self, engine_path: &str) -> String {
+        let mut id = self.protocol.clone();
+        id.push_str("://");
+        id.push_str(&self.bracketed_host());
+        id.push(':');
+        id.push_str(&self.port);
+        id.push_str(engine_path);
+        id
+    }
+}
+
+/// Splits an address of the form `[scheme://][user@]host[:port][/path][?query][#hash]`.
+/// Only the http(s) and ws(s) schemes are recognised, as by the reference client.
+pub fn parse(input: &str) -> ParsedUri {
+    let mut rest = input;
+    let mut protocol = "";
+    if let Some(pos) = rest.find("://") {
+        let scheme = &rest[..pos];
+        if matches!(scheme, "http" | "https" | "ws" | "wss") {
+            protocol = scheme;
+            rest = &rest[pos + 3..];
+        }
+    }
+    let rest = rest.split('#').next().unwrap_or("");
+    let (before_query, query) = match rest.find('?') {
+        Some(q) => (&rest[..q], &rest[q + 1..]),
+        None => (rest, ""),
+    };
+    let (authority, path) = match before_query.find('/') {
+        Some(p) => (&before_query[..p], &before_query[p..]),
+        None => (before_query, ""),
+    };
+    let authority = match authority.rfind('@') {
+        Some(at) => &authority[at + 1..],
+        None => authority,
+    };
+    let (host, port) = if let Some(inner) = authority.strip_prefix('[') {
+        match inner.find(']') {
+            Some(end) => (&inner[..end], inner[end + 1..].strip_prefix(':').unwrap_or("")),
+            None => (inner, ""),
+        }
+    } else {
+        match authority.rfind(':') {
+            Some(c) if authority[c + 1..].bytes().all(|b| b.is_ascii_digit()) => {
+                (&authority[..c], &authority[c + 1..])
+            }
+            _ => (authority, ""),
+        }
+    };
+    let mut port = port.to_owned();
+    if port.is_empty() {
+        match protocol {
+            "http" | "ws" => port = "80".into(),
+            "https" | "wss" => port = "443".into(),
+            _ => {}
+        }
+    }
+    ParsedUri {
+        source: input.to_owned(),
+        protocol: protocol.to_owned(),
+        host: host.to_owned(),
+        port,
+        path: if path.is_empty() { "/".into() } else { path.to_owned() },
+        query: query.to_owned(),
+    }
+}
+
+/// Resolves what was passed to `io()` the way the reference client does:
+/// nothing means the page's origin, `//host` takes the page's scheme, `/path`
+/// the page's host, and an address without a scheme the page's scheme (or
+/// `https` when there is no page).
+pub fn resolve(uri: Option<&str>, loc: Option<&Location>) -> ParsedUri {
+    let mut s = String::new();
+    let page_protocol = loc.map_or("https:", |l| l.protocol.as_str());
+    match uri {
+        None => {
+            s.push_str(page_protocol);
+            s.push_str("//");
+            s.push_str(loc.map_or("localhost", |l| l.host.as_str()));
+        }
+        Some(u) if u.starts_with("//") => {
+            s.push_str(page_protocol);
+            s.push_str(u);
+        }
+        Some(u) if u.starts_with('/') => {
+            s.push_str(loc.map_or("localhost", |l| l.host.as_str()));
+            s.push_str(u);
+        }
+        Some(u) => s.push_str(u),
+    }
+    let has_scheme = ["http://", "https://", "ws://", "wss://"].iter().any(|p| s.starts_with(p));
+    if !has_scheme {
+        let mut with = String::with_capacity(s.len() + 8);
+        with.push_str(page_protocol);
+        with.push_str("//");
+        with.push_str(&s);
+        s = with;
+    }
+    parse(&s)
+}
+
+/// Percent-encodes like JavaScript's `encodeURIComponent`.
+pub fn encode_component(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in s.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')') {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
+}
+
+/// Decodes `%XX` escapes (invalid ones are kept as text; `+` stays `+`, as
+/// `decodeURIComponent` does).
+pub fn decode_component(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%' {
+            if let (Some(h), Some(l)) = (b.get(i + 1).and_then(|&c| hex(c)), b.get(i + 2).and_then(|&c| hex(c))) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Splits a query string into decoded pairs.
+pub fn decode_query(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| match pair.find('=') {
+            Some(eq) => (decode_component(&pair[..eq]), decode_component(&pair[eq + 1..])),
+            None => (decode_component(pair), String::new()),
+        })
+        .collect()
+}
+
+/// Where the engine connects and what every request carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// TLS (https/wss).
+    pub secure: bool,
+    /// Host name (IPv6 without brackets).
+    pub hostname: String,
+    /// Port.
+    pub port: String,
+    /// Request path, already normalised for the trailing slash.
+    pub path: String,
+    /// The user's query parameters, in order.
+    pub query: Vec<(String, String)>,
+}
+
+impl Endpoint {
+    /// Builds the endpoint from a resolved address and the `path`,
+    /// `addTrailingSlash` and `query` options; a query in the address replaces
+    /// the `query` option, as in the reference client.
+    pub fn new(uri: &ParsedUri, path: &str, add_trailing_slash: bool, query: &[(String, String)]) -> Self {
+        let mut p = path.strip_suffix('/').unwrap_or(path).to_owned();
+        if add_trailing_slash {
+            p.push('/');
+        }
+        let query = if uri.query.is_empty() { query.to_vec() } else { decode_query(&uri.query) };
+        let secure = uri.secure();
+        let port = if uri.port.is_empty() {
+            if secure { "443" } else { "80" }.to_owned()
+        } else {
+            uri.port.clone()
+        };
+        Endpoint { secure, hostname: uri.host.clone(), port, path: p, query }
+    }
+
+    /// The URL of one transport request. `websocket` picks ws(s)/http(s);
+    /// `timestamp` is the cache-busting `(param, value)`.
+    pub fn url(&self, websocket: bool, sid: Option<&str>, timestamp: Option<(&str, &str)>) -> String {
+        let mut u = String::with_capacity(64 + self.hostname.len() + self.path.len());
+        u.push_str(match (websocket, self.secure) {
+            (true, true) => "wss://",
+            (true, false) => "ws://",
+            (false, true) => "https://",
+            (false, false) => "http://",
+        });
+        if self.hostname.contains(':') {
+            u.push('[');
+            u.push_str(&self.hostname);
+            u.push(']');
+        } else {
+            u.push_str(&self.hostname);
+        }
+        let default_port = if self.secure { "443" } else { "80" };
+        if !self.port.is_empty() && self.port != default_port {
+            u.push(':');
+            u.push_str(&self.port);
+        }
+        u.push_str(&self.path);
+        let transport = if websocket { "websocket" } else { "polling" };
+        let mut sep = '?';
+        let mut pair = |u: &mut String, k: &str, v: &str| {
+            u.push(sep);
+            sep = '&';
+            encode_component(u, k);
+            u.push('=');
+            encode_component(u, v);
+        };
+        let ts_key = timestamp.map(|(k, _)| k);
+        for (k, v) in &self.query {
+            let k = k.as_str();
+            if k == "EIO" || k == "transport" || k == "sid" || Some(k) == ts_key {
+                continue;
+            }
+            pair(&mut u, k, v);
+        }
+        pair(&mut u, "EIO", "4");
+        pair(&mut u, "transport", transport);
+        if let Some(sid) = sid {
+            pair(&mut u, "sid", sid);
+        }
+        if let Some((k, v)) = timestamp {
+            pair(&mut u, k, v);
+        }
+        u
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loc(protocol: &str, host: &str, port: &str) -> Location {
+        Location { protocol: protocol.into(), host: host.into(), port: port.into() }
+    }
+
+    #[test]
+    fn parses_addresses() {
+        let p = parse("https://user:pw@example.com:8443/chat?token=a%20b#frag");
+        assert_eq!(p.protocol, "https");
+        assert_eq!(p.host, "example.com");
+        assert_eq!(p.port, "8443");
+        assert_eq!(p.path, "/chat");
+        assert_eq!(p.query, "token=a%20b");
+        assert!(p.secure());
+        let p = parse("http://[::1]:3000/");
+        assert_eq!((p.host.as_str(), p.port.as_str(), p.path.as_str()), ("::1", "3000", "/"));
+        let p = parse("ws://localhost");
+        assert_eq!((p.port.as_str(), p.path.as_str()), ("80", "/"));
+        assert_eq!(parse("wss://h").port, "443");
+    }
+
+    #[test]
+    fn resolves_like_the_reference_client() {
+        let page = loc("https:", "woot.com:3000", "3000");
+        let r = resolve(None, Some(&page));
+        assert_eq!((r.protocol.as_str(), r.host.as_str(), r.port.as_str()), ("https", "woot.com", "3000"));
+        let r = resolve(Some("/woot"), Some(&page));
+        assert_eq!((r.host.as_str(), r.path.as_str()), ("woot.com", "/woot"));
+        let r = resolve(Some("//google.com/x"), Some(&loc("http:", "a.com", "")));
+        assert_eq!((r.protocol.as_str(), r.host.as_str(), r.port.as_str(), r.path.as_str()), ("http", "google.com", "80", "/x"));
+        let r = resolve(Some("localhost:3000/admin"), Some(&loc("http:", "a.com", "")));
+        assert_eq!((r.protocol.as_str(), r.host.as_str(), r.port.as_str(), r.path.as_str()), ("http", "localhost", "3000", "/admin"));
+        let r = resolve(Some("example.com"), None);
+        assert_eq!((r.protocol.as_str(), r.port.as_str()), ("https", "443"));
+        assert_eq!(
+            resolve(Some("http://google.com"), None).cache_id("/socket.io"),
+            "http://google.com:80/socket.io"
+        );
+        assert_eq!(resolve(Some("https://[::1]:8080"), None).cache_id("/p"), "https://[::1]:8080/p");
+    }
+
+    #[test]
+    fn builds_transport_urls() {
+        let uri = parse("http://localhost:3000/chat");
+        let q = vec![("token".to_owned(), "a b&c=é".to_owned()), ("EIO".to_owned(), "3".to_owned())];
+        let e = Endpoint::new(&uri, "/socket.io", true, &q);
+        assert_eq!(
+            e.url(false, None, Some(("t", "abc"))),
+            "http://localhost:3000/socket.io/?token=a%20b%26c%3D%C3%A9&EIO=4&transport=polling&t=abc"
+        );
+        assert_eq!(
+            e.url(true, Some("s1d-_"), None),
+            "ws://localhost:3000/socket.io/?token=a%20b%26c%3D%C3%A9&EIO=4&transport=websocket&sid=s1d-_"
+        );
+        let e = Endpoint::new(&parse("https://h:443"), "/custom/", false, &[]);
+        assert_eq!(e.url(true, None, None), "wss://h/custom?EIO=4&transport=websocket");
+        let e = Endpoint::new(&parse("https://[::1]:8443/?x=1&y"), "/socket.io", true, &q);
+        assert_eq!(e.query, vec![("x".into(), "1".into()), ("y".into(), String::new())]);
+        assert_eq!(e.url(false, None, None), "https://[::1]:8443/socket.io/?x=1&y=&EIO=4&transport=polling");
+    }
+
+    #[test]
+    fn encodes_components_like_javascript() {
+        let mut s = String::new();
+        encode_component(&mut s, "AZaz09-_.!~*'() /?#&=+%😀");
+        assert_eq!(s, "AZaz09-_.!~*'()%20%2F%3F%23%26%3D%2B%25%F0%9F%98%80");
+        assert_eq!(decode_component("a%20b%F0%9F%98%80%zz+"), "a b😀%zz+");
+        assert_eq!(decode_component("%FF"), "\u{fffd}");
+    }
+}
