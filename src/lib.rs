@@ -8,3 +8,9 @@
 #![deny(missing_docs)]
 
 pub mod proto;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
+pub mod bindings;

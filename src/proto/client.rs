@@ -219,6 +219,15 @@ impl Client {
         self.pump(now);
     }
 
+    /// `manager.engine.close()`: closes the engine; the manager sees the
+    /// close (`forced close`) and reconnects as after a lost connection.
+    pub fn close_engine(&mut self, now: u64) {
+        if let Some(e) = self.engine.as_mut() {
+            e.close(&mut self.shared.io());
+        }
+        self.pump(now);
+    }
+
     /// `manager.reconnection(v)`.
     pub fn set_reconnection(&mut self, on: bool) {
         self.opts.reconnection = on;
@@ -293,12 +302,19 @@ impl Client {
     /// use (with `auto_connect` it connects; an existing inactive socket
     /// reconnects).
     pub fn socket(&mut self, now: u64, nsp: &str, opts: SocketOptions) -> SocketId {
+        let existed = self.sockets.iter().any(|s| s.nsp == nsp);
+        let id = self.add_socket(nsp, opts);
+        if self.opts.auto_connect && !(existed && self.is_active(id)) {
+            self.connect(now, id);
+        }
+        id
+    }
+
+    /// The socket of a namespace, created if needed, without connecting it
+    /// (the caller connects it; for shells that must register the socket first).
+    pub fn add_socket(&mut self, nsp: &str, opts: SocketOptions) -> SocketId {
         if let Some(i) = self.sockets.iter().position(|s| s.nsp == nsp) {
-            let id = i as SocketId;
-            if self.opts.auto_connect && !self.sockets[i].active {
-                self.connect(now, id);
-            }
-            return id;
+            return i as SocketId;
         }
         self.sockets.push(Sock {
             nsp: nsp.to_owned(),
@@ -318,11 +334,7 @@ impl Client {
             auth_seq: 0,
             outgoing_events: false,
         });
-        let id = (self.sockets.len() - 1) as SocketId;
-        if self.opts.auto_connect {
-            self.connect(now, id);
-        }
-        id
+        (self.sockets.len() - 1) as SocketId
     }
 
     fn sock(&self, s: SocketId) -> Option<&Sock> {

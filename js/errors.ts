@@ -1,0 +1,56 @@
+/**
+ * The errors the package reports. They keep socket.io-client's messages and
+ * fields (`type`, `description`, `data`) and add a `name`, so TypeScript code
+ * can tell them apart with `instanceof`.
+ */
+
+/** A transport failed (`websocket error`, `xhr poll error`, `xhr post error`). */
+export class TransportError extends Error {
+  override name = "TransportError";
+  readonly type = "TransportError";
+  constructor(
+    message: string,
+    /** The HTTP status or the network error message, when known. */
+    readonly description?: unknown,
+    readonly context?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** The server refused the namespace connection (its middleware called `next(err)`). */
+export class ConnectionRefusedError extends Error {
+  override name = "ConnectionRefusedError";
+  constructor(
+    message: string,
+    /** The server's `err.data`. */
+    readonly data?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** An acknowledgement did not come in time: `operation has timed out`. */
+export class AckTimeoutError extends Error {
+  override name = "AckTimeoutError";
+}
+
+/** The socket disconnected before the acknowledgement came: `socket has been disconnected`. */
+export class DisconnectedError extends Error {
+  override name = "DisconnectedError";
+}
+
+/** Builds an error from the engine's `[message, type, detail]`. */
+export function toError(e: [string, number, unknown?]): Error {
+  const [message, type, detail] = e;
+  if (type === 1) return new TransportError(message, detail);
+  if (type === 2) {
+    return new ConnectionRefusedError(message, typeof detail === "string" ? JSON.parse(detail) : undefined);
+  }
+  return new Error(message);
+}
+
+/** Builds the error of a failed acknowledgement. */
+export function ackError(message: string): Error {
+  return message === "operation has timed out" ? new AckTimeoutError(message) : new DisconnectedError(message);
+}

@@ -1,0 +1,391 @@
+import { Emitter, type AnyFn, type DefaultEventsMap, type EventNames, type EventParams, type EventsMap } from "./emitter.js";
+import { decode, deconstruct, hasBlobs, readBlobs } from "./binary.js";
+import { ackError } from "./errors.js";
+import { debug } from "./debug.js";
+import type { Manager } from "./manager.js";
+
+/** Options of a namespace socket. */
+export interface SocketOptions {
+  /** Sent with every connection: an object, or a function asked on every connect. */
+  auth?: { [key: string]: unknown } | ((cb: (data: object) => void) => void);
+  /** Re-send an emit this many times until it is acknowledged (use with `ackTimeout`). */
+  retries?: number;
+  /** The default timeout (ms) of every emit that waits for an acknowledgement. */
+  ackTimeout?: number;
+}
+
+/** The second argument of the `disconnect` event. */
+export type DisconnectDescription = Error | { description: string; context?: unknown };
+
+/** The events every socket has. */
+export interface SocketReservedEvents {
+  connect: () => void;
+  connect_error: (err: Error) => void;
+  disconnect: (reason: Socket.DisconnectReason, description?: DisconnectDescription) => void;
+}
+
+/** Prefixes the parameters of each callback in a tuple with `err: Error`. */
+export type PrependTimeoutError<T extends unknown[]> = {
+  [K in keyof T]: T[K] extends (...args: infer P) => infer R ? (err: Error, ...args: P) => R : T[K];
+};
+
+/** The events map where every acknowledgement callback also receives an error first. */
+export type DecorateAcknowledgements<E> = {
+  [K in keyof E]: E[K] extends (...args: infer P) => infer R ? (...args: PrependTimeoutError<P>) => R : E[K];
+};
+
+/** The last element of a tuple. */
+export type Last<T extends unknown[]> = T extends [...infer _H, infer L] ? L : unknown;
+/** A tuple without its last element. */
+export type AllButLast<T extends unknown[]> = T extends [...infer H, infer _L] ? H : unknown[];
+/** The type of a one-argument callback's argument. */
+export type FirstArg<T> = T extends (arg: infer P) => unknown ? P : unknown;
+
+interface Flags {
+  compress?: boolean;
+  volatile?: boolean;
+  timeout?: number;
+}
+
+const RESERVED = new Set(["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"]);
+
+const log = debug("socket.io-client:socket");
+
+/**
+ * A namespace socket, as in socket.io-client: `emit` with acknowledgements,
+ * `on` for server events, buffering while disconnected.
+ */
+export class Socket<
+  ListenEvents extends EventsMap = DefaultEventsMap,
+  EmitEvents extends EventsMap = ListenEvents,
+> extends Emitter<ListenEvents, EmitEvents, SocketReservedEvents> {
+  /** The manager this socket is multiplexed on. */
+  readonly io: Manager<ListenEvents, EmitEvents>;
+  /** The namespace. */
+  readonly nsp: string;
+  /** @internal the engine's handle. */
+  _s: number;
+  private _auth: SocketOptions["auth"];
+  private flags: Flags = {};
+  private _acks = new Map<number, AnyFn>();
+  private _ackSeq = 0;
+  private _anyListeners: AnyFn[] = [];
+  private _anyOutgoingListeners: AnyFn[] = [];
+  private _blobs?: Promise<void>;
+
+  constructor(io: Manager, nsp: string, opts?: Partial<SocketOptions>) {
+    super();
+    this.io = io as unknown as Manager<ListenEvents, EmitEvents>;
+    this.nsp = nsp;
+    this._auth = opts?.auth;
+    const auth = this._auth;
+    this._s = io._w.socket(
+      nsp,
+      typeof auth === "object" && auth !== null ? JSON.stringify(auth) : undefined,
+      typeof auth === "function",
+      Number(opts?.retries) || 0,
+      opts?.ackTimeout ?? -1,
+    );
+    io._sockets[this._s] = this as unknown as Socket;
+    if (io._autoConnect) this.open();
+  }
+
+  /** The socket's session id, while connected. */
+  get id(): string | undefined {
+    return this.io._w.sid(this._s) ?? undefined;
+  }
+
+  /** True while connected to the namespace. */
+  get connected(): boolean {
+    return (this.io._w.state(this._s) & 1) !== 0;
+  }
+
+  /** True while not connected. */
+  get disconnected(): boolean {
+    return !this.connected;
+  }
+
+  /** True while connected or trying to (it will reconnect by itself). */
+  get active(): boolean {
+    return (this.io._w.state(this._s) & 2) !== 0;
+  }
+
+  /** True when the last connection restored the previous session (connection state recovery). */
+  get recovered(): boolean {
+    return (this.io._w.state(this._s) & 4) !== 0;
+  }
+
+  /** The authentication payload (object or function), used from the next connect on. */
+  get auth(): SocketOptions["auth"] {
+    return this._auth;
+  }
+
+  set auth(v: SocketOptions["auth"]) {
+    this._auth = v;
+    this.io._w.setAuth(this._s, typeof v === "object" && v !== null ? JSON.stringify(v) : undefined, typeof v === "function");
+  }
+
+  /** Emits made while disconnected, sent on the next connect. Assign `[]` to drop them. */
+  get sendBuffer(): Array<{ type: number; nsp: string; data: unknown[]; id?: number; options: { compress: boolean } }> {
+    return (this.io._w.sendBuffer(this._s) as [number, string, ArrayBuffer[] | undefined][]).map(([id, data, atts]) => ({
+      type: 2,
+      nsp: this.nsp,
+      data: decode(data, atts),
+      ...(id >= 0 ? { id } : {}),
+      options: { compress: true },
+    }));
+  }
+
+  set sendBuffer(v: unknown[]) {
+    if (Array.isArray(v) && v.length === 0) this.io._w.clearSendBuffer(this._s);
+  }
+
+  /** Events received before the connection completed. */
+  get receiveBuffer(): ReadonlyArray<ReadonlyArray<unknown>> {
+    return (this.io._w.receiveBuffer(this._s) as [string, ArrayBuffer[] | undefined][]).map(([d, a]) =>
+      Object.freeze(decode(d, a)),
+    );
+  }
+
+  /** Connects (or reconnects) the socket. */
+  connect(): this {
+    this.io._w.connect(this._s);
+    return this;
+  }
+
+  /** Same as `connect`. */
+  open(): this {
+    return this.connect();
+  }
+
+  /** Disconnects; the socket does not reconnect by itself. */
+  disconnect(): this {
+    log("performing disconnect (%s)", this.nsp);
+    this.io._w.disconnect(this._s);
+    return this;
+  }
+
+  /** Same as `disconnect`. */
+  close(): this {
+    return this.disconnect();
+  }
+
+  /** Emits a `message` event. */
+  send(...args: unknown[]): this {
+    (this.emit as AnyFn)("message", ...args);
+    return this;
+  }
+
+  /**
+   * Emits an event; a function as last argument receives the server's
+   * acknowledgement. Binary values (ArrayBuffer, typed arrays, DataView, Blob)
+   * may appear anywhere in the arguments.
+   */
+  override emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): this {
+    const name = ev as unknown as string;
+    if (RESERVED.has(name)) throw new Error('"' + String(name) + '" is a reserved event name');
+    const list = args as unknown[];
+    const ack = typeof list[list.length - 1] === "function" ? (list.pop() as AnyFn) : undefined;
+    const flags = this.flags;
+    this.flags = {};
+    this._emit([name, ...list], ack, false, flags);
+    return this;
+  }
+
+  /** Emits an event and resolves with the server's acknowledgement (rejects on timeout or disconnection). */
+  emitWithAck<Ev extends EventNames<EmitEvents>>(
+    ev: Ev,
+    ...args: AllButLast<EventParams<EmitEvents, Ev>>
+  ): Promise<FirstArg<Last<EventParams<EmitEvents, Ev>>>> {
+    const name = ev as unknown as string;
+    if (RESERVED.has(name)) throw new Error('"' + String(name) + '" is a reserved event name');
+    const flags = this.flags;
+    this.flags = {};
+    return new Promise((resolve, reject) => {
+      this._emit([name, ...(args as unknown[])], (err: Error | null, res?: unknown) => (err ? reject(err) : resolve(res as never)), true, flags);
+    });
+  }
+
+  private _emit(payload: unknown[], ack: AnyFn | undefined, withError: boolean, flags: Flags): void {
+    if (this._blobs || hasBlobs(payload)) {
+      // Blobs are read asynchronously; later emits wait so the order holds.
+      const next = (this._blobs ?? Promise.resolve())
+        .then(() => readBlobs(payload))
+        .then((p) => this._send(p as unknown[], ack, withError, flags))
+        .catch((e) => console.error(e));
+      this._blobs = next;
+      void next.then(() => {
+        if (this._blobs === next) this._blobs = undefined;
+      });
+      return;
+    }
+    this._send(payload, ack, withError, flags);
+  }
+
+  private _send(payload: unknown[], ack: AnyFn | undefined, withError: boolean, flags: Flags): void {
+    const bufs: Uint8Array[] = [];
+    const data = JSON.stringify(deconstruct(payload, bufs));
+    let token = 0;
+    if (ack) {
+      this._ackSeq = (this._ackSeq % 0xfffffffe) + 1;
+      token = this._ackSeq;
+      this._acks.set(token, ack);
+    }
+    log("emitting %s", data);
+    const r = this.io._w.emit(
+      this._s,
+      data,
+      bufs.length ? (bufs as unknown as Array<unknown>) as never : undefined,
+      token,
+      withError,
+      !!flags.volatile,
+      flags.timeout ?? -1,
+    );
+    if (r !== 0) {
+      this._acks.delete(token);
+      throw new Error(r === 1 ? '"' + String(payload[0]) + '" is a reserved event name' : "invalid payload");
+    }
+  }
+
+  /** @internal an event from the server. */
+  _onMessage(data: string, attachments: ArrayBuffer[] | undefined, ack: number): void {
+    const args = decode(data, attachments);
+    if (ack >= 0) args.push(this._ackFn(ack));
+    log("emitting event %j", args);
+    for (const l of this._anyListeners.slice()) l.apply(this, args);
+    this.emitUntyped(args[0] as string, args.slice(1));
+  }
+
+  private _ackFn(id: number): AnyFn {
+    let sent = false;
+    return (...args: unknown[]) => {
+      if (sent) return;
+      sent = true;
+      const send = (a: unknown[]) => {
+        const bufs: Uint8Array[] = [];
+        const data = JSON.stringify(deconstruct(a, bufs));
+        this.io._w.ack(this._s, id, data, bufs.length ? (bufs as never) : undefined);
+      };
+      if (hasBlobs(args)) void readBlobs(args).then((a) => send(a as unknown[]));
+      else send(args);
+    };
+  }
+
+  /** @internal the answer to an emit's acknowledgement. */
+  _onAck(token: number, withError: boolean, data?: string, attachments?: ArrayBuffer[], error?: string): void {
+    const fn = this._acks.get(token);
+    if (!fn) return;
+    this._acks.delete(token);
+    if (error !== undefined) {
+      if (withError) fn.call(this, ackError(error));
+      return;
+    }
+    const args = decode(data ?? "[]", attachments);
+    if (withError) fn.call(this, null, ...args);
+    else fn.apply(this, args);
+  }
+
+  /** @internal the auth function is asked for this connection's payload. */
+  _onAuth(seq: number): void {
+    const auth = this._auth;
+    if (typeof auth !== "function") return;
+    auth((data) => this.io._w.authResponse(this._s, seq, data == null ? undefined : JSON.stringify(data)));
+  }
+
+  /** @internal an event sent to the server, for `onAnyOutgoing` listeners. */
+  _onOutgoing(data: string, attachments?: ArrayBuffer[]): void {
+    const args = decode(data, attachments);
+    for (const l of this._anyOutgoingListeners.slice()) l.apply(this, args);
+  }
+
+  /** @internal reserved events from the manager. */
+  _reserved<Ev extends keyof SocketReservedEvents>(ev: Ev, ...args: Parameters<SocketReservedEvents[Ev]>): void {
+    log("%s", ev);
+    this.emitReserved(ev, ...args);
+  }
+
+  /** Sets the compress flag of the next emit. */
+  compress(compress: boolean): this {
+    this.flags.compress = compress;
+    return this;
+  }
+
+  /** The next emit is dropped if the connection is not ready to send it. */
+  get volatile(): this {
+    this.flags.volatile = true;
+    return this;
+  }
+
+  /** The next emit's acknowledgement fails with an error after `timeout` ms. */
+  timeout(timeout: number): Socket<ListenEvents, DecorateAcknowledgements<EmitEvents>> {
+    this.flags.timeout = timeout;
+    return this as unknown as Socket<ListenEvents, DecorateAcknowledgements<EmitEvents>>;
+  }
+
+  /** Adds a listener called for every incoming event, with the event name first. */
+  onAny(listener: AnyFn): this {
+    this._anyListeners.push(listener);
+    return this;
+  }
+
+  /** Like `onAny`, called before the others. */
+  prependAny(listener: AnyFn): this {
+    this._anyListeners.unshift(listener);
+    return this;
+  }
+
+  /** Removes one catch-all listener, or all of them. */
+  offAny(listener?: AnyFn): this {
+    this._anyListeners = removeFrom(this._anyListeners, listener);
+    return this;
+  }
+
+  /** The catch-all listeners. */
+  listenersAny(): AnyFn[] {
+    return this._anyListeners;
+  }
+
+  /** Adds a listener called for every outgoing event, with the event name first. */
+  onAnyOutgoing(listener: AnyFn): this {
+    this._anyOutgoingListeners.push(listener);
+    this.io._w.setOutgoingEvents(this._s, true);
+    return this;
+  }
+
+  /** Like `onAnyOutgoing`, called before the others. */
+  prependAnyOutgoing(listener: AnyFn): this {
+    this._anyOutgoingListeners.unshift(listener);
+    this.io._w.setOutgoingEvents(this._s, true);
+    return this;
+  }
+
+  /** Removes one outgoing catch-all listener, or all of them. */
+  offAnyOutgoing(listener?: AnyFn): this {
+    this._anyOutgoingListeners = removeFrom(this._anyOutgoingListeners, listener);
+    this.io._w.setOutgoingEvents(this._s, this._anyOutgoingListeners.length > 0);
+    return this;
+  }
+
+  /** The outgoing catch-all listeners. */
+  listenersAnyOutgoing(): AnyFn[] {
+    return this._anyOutgoingListeners;
+  }
+}
+
+function removeFrom(list: AnyFn[], listener?: AnyFn): AnyFn[] {
+  if (!listener) return [];
+  const i = list.indexOf(listener);
+  if (i !== -1) list.splice(i, 1);
+  return list;
+}
+
+export declare namespace Socket {
+  /** Why a socket disconnected. */
+  type DisconnectReason =
+    | "io server disconnect"
+    | "io client disconnect"
+    | "ping timeout"
+    | "transport close"
+    | "transport error"
+    | "parse error";
+}

@@ -1,0 +1,63 @@
+// Builds the npm package into pkg/: the Rust engine for wasm32 (size-tuned
+// release profile), wasm-bindgen (pinned in Cargo.lock), wasm-opt -Oz, the
+// TypeScript face compiled with declarations, and pkg-template/. Ends by
+// printing the package's size.
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+
+const root = new URL("..", import.meta.url).pathname;
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
+const stage = join(root, "target/js-build");
+const pkg = join(root, "pkg");
+
+run("cargo", ["build", "--release", "--lib", "--target", "wasm32-unknown-unknown", "--no-default-features", "--features", "js"]);
+
+rmSync(stage, { recursive: true, force: true });
+rmSync(pkg, { recursive: true, force: true });
+mkdirSync(stage, { recursive: true });
+mkdirSync(pkg, { recursive: true });
+run("wasm-bindgen", [
+  "target/wasm32-unknown-unknown/release/socketio_wasm.wasm",
+  "--out-dir", stage, "--target", "web", "--omit-default-module-path",
+]);
+// npm binaryen: Debian's binaryen 108 mis-handles the externref table of
+// current wasm-bindgen output. The flags are the features the Rust compiler
+// enables by default for wasm32.
+run(join(root, "node_modules/.bin/wasm-opt"), [
+  "-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
+  "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
+  join(stage, "socketio_wasm_bg.wasm"), "-o", join(pkg, "socketio_wasm_bg.wasm"),
+]);
+for (const f of readdirSync(join(root, "js"))) cpSync(join(root, "js", f), join(stage, f));
+run(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.build.json"]);
+for (const f of ["socketio_wasm.js", "socketio_wasm.d.ts"]) cpSync(join(stage, f), join(pkg, f));
+cpSync(join(root, "pkg-template"), pkg, { recursive: true });
+
+// ---- size report ----
+const gz = (buf) => gzipSync(buf, { level: 9 }).length;
+const wasm = readFileSync(join(pkg, "socketio_wasm_bg.wasm"));
+const jsFiles = readdirSync(pkg).filter((f) => f.endsWith(".js"));
+const jsRaw = jsFiles.reduce((n, f) => n + statSync(join(pkg, f)).size, 0);
+const jsAll = Buffer.concat(jsFiles.map((f) => readFileSync(join(pkg, f))));
+const bundled = await build({
+  entryPoints: [join(pkg, "index.js")], bundle: true, minify: true, format: "esm", write: false,
+  target: "es2022", logLevel: "silent", outdir: join(root, "target/size-bundle"),
+});
+const jsMin = Buffer.from(bundled.outputFiles.find((o) => o.path.endsWith(".js")).contents);
+const ref = readFileSync(join(root, "node_modules/socket.io-client/dist/socket.io.esm.min.js"));
+const size = {
+  wasm: { raw: wasm.length, gzip: gz(wasm) },
+  js: { raw: jsRaw, gzip: gz(jsAll), minified: jsMin.length, minifiedGzip: gz(jsMin) },
+  total: { minified: wasm.length + jsMin.length, minifiedGzip: gz(wasm) + gz(jsMin) },
+  reference: { name: "socket.io-client 4.8.4 dist/socket.io.esm.min.js", minified: ref.length, minifiedGzip: gz(ref) },
+};
+writeFileSync(join(root, "target/size.json"), JSON.stringify(size, null, 2) + "\n");
+const kb = (n) => `${n.toLocaleString("en-US")} B`;
+console.log("\npackage size (gzip -9):");
+console.log(`  wasm               ${kb(size.wasm.raw)} raw, ${kb(size.wasm.gzip)} gzipped`);
+console.log(`  js                 ${kb(size.js.raw)} raw, ${kb(size.js.gzip)} gzipped (${kb(size.js.minified)} minified, ${kb(size.js.minifiedGzip)} gzipped)`);
+console.log(`  total (wasm + minified js)  ${kb(size.total.minified)}, ${kb(size.total.minifiedGzip)} gzipped`);
+console.log(`  socket.io-client 4.8.4      ${kb(size.reference.minified)}, ${kb(size.reference.minifiedGzip)} gzipped`);

@@ -1,0 +1,398 @@
+//! The browser shell: performs the core's I/O with the browser's WebSocket,
+//! `fetch` (with an `AbortController` per poll) and timers, and feeds what
+//! happens back into the core.
+//!
+//! Every JS closure is owned by a Rust value whose `Drop` removes the listener,
+//! clears the timer or aborts the request; closures hold only a weak reference
+//! to the driver, so dropping the driver releases everything. Callbacks turn
+//! the JS event into an owned Rust value and hand it to the core; the driver
+//! then performs the core's transmits and dispatches its events to the sink
+//! with no `RefCell` borrow held, so user code may call back in.
+
+mod sys;
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use js_sys::{Function, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{AbortController, BinaryType, CloseEvent, Headers, MessageEvent, RequestCredentials, RequestInit, Response, WebSocket};
+
+use crate::proto::url::ParsedUri;
+use crate::proto::{Client, Event, Frame, HttpError, Options, Transmit, TransportId};
+
+pub use sys::{now, seed};
+
+/// Browser-only options of the long-polling requests.
+#[derive(Debug, Clone, Default)]
+pub struct HttpOptions {
+    /// `withCredentials`: send cookies cross-origin (`credentials: "include"`).
+    pub with_credentials: bool,
+    /// `extraHeaders`: headers added to every long-polling request.
+    pub extra_headers: Vec<(String, String)>,
+}
+
+/// A `setTimeout` that is cleared when dropped.
+struct Timeout {
+    handle: JsValue,
+    _closure: Closure<dyn FnMut()>,
+}
+
+impl Drop for Timeout {
+    fn drop(&mut self) {
+        sys::clear_timeout(&self.handle);
+    }
+}
+
+/// A WebSocket with its listeners; dropping it detaches them and closes it.
+struct Ws {
+    id: TransportId,
+    ws: WebSocket,
+    _open: Closure<dyn FnMut()>,
+    _message: Closure<dyn FnMut(MessageEvent)>,
+    _error: Closure<dyn FnMut()>,
+    _close: Closure<dyn FnMut(CloseEvent)>,
+}
+
+impl Drop for Ws {
+    fn drop(&mut self) {
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onerror(None);
+        self.ws.set_onclose(None);
+        let _ = self.ws.close();
+    }
+}
+
+/// A listener on the global scope, removed when dropped.
+struct GlobalListener {
+    kind: &'static str,
+    closure: Closure<dyn FnMut()>,
+}
+
+impl Drop for GlobalListener {
+    fn drop(&mut self) {
+        sys::remove_event_listener(self.kind, self.closure.as_ref().unchecked_ref());
+    }
+}
+
+/// An in-flight long-polling GET, aborted when dropped.
+struct Poll {
+    id: TransportId,
+    controller: Option<AbortController>,
+}
+
+impl Drop for Poll {
+    fn drop(&mut self) {
+        if let Some(c) = &self.controller {
+            c.abort();
+        }
+    }
+}
+
+struct Inner {
+    client: Client,
+    http: HttpOptions,
+    sockets: Vec<Ws>,
+    polls: Vec<Poll>,
+    timer: Option<(u64, Timeout)>,
+    listeners: Vec<GlobalListener>,
+}
+
+struct Shared {
+    inner: RefCell<Inner>,
+    sink: Box<dyn Fn(Event)>,
+}
+
+/// Owns a [`Client`] and its browser resources, and runs it.
+#[derive(Clone)]
+pub struct Driver(Rc<Shared>);
+
+impl Driver {
+    /// Creates the client for `uri` and starts it (it connects at once with
+    /// `auto_connect`). Events go to `sink`, which may call back into the driver.
+    pub fn new(uri: &ParsedUri, opts: Options, http: HttpOptions, sink: impl Fn(Event) + 'static) -> Driver {
+        let close_on_unload = opts.close_on_beforeunload;
+        let client = Client::new(uri, opts, sys::seed(), sys::now());
+        let shared = Rc::new(Shared {
+            inner: RefCell::new(Inner {
+                client,
+                http,
+                sockets: Vec::new(),
+                polls: Vec::new(),
+                timer: None,
+                listeners: Vec::new(),
+            }),
+            sink: Box::new(sink),
+        });
+        if sys::has_event_listeners() {
+            let mut listeners = Vec::new();
+            let weak = Rc::downgrade(&shared);
+            listeners.push(listen("offline", move || input(&weak, |c, now| c.handle_offline(now))));
+            if close_on_unload {
+                let weak = Rc::downgrade(&shared);
+                listeners.push(listen("beforeunload", move || input(&weak, |c, now| c.handle_beforeunload(now))));
+            }
+            shared.inner.borrow_mut().listeners = listeners;
+        }
+        run(&shared);
+        Driver(shared)
+    }
+
+    /// Calls into the core (a user action), then performs the resulting I/O
+    /// and dispatches the resulting events. `None` only if called from inside
+    /// the driver's own borrow, which the driver never allows user code to do.
+    pub fn call<R>(&self, f: impl FnOnce(&mut Client, u64) -> R) -> Option<R> {
+        let r = {
+            let mut inner = self.0.inner.try_borrow_mut().ok()?;
+            f(&mut inner.client, sys::now())
+        };
+        run(&self.0);
+        Some(r)
+    }
+
+    /// Reads the core's state.
+    pub fn read<R>(&self, f: impl FnOnce(&Client) -> R) -> Option<R> {
+        let inner = self.0.inner.try_borrow().ok()?;
+        Some(f(&inner.client))
+    }
+}
+
+fn listen(kind: &'static str, f: impl FnMut() + 'static) -> GlobalListener {
+    let closure = Closure::<dyn FnMut()>::new(f);
+    sys::add_event_listener(kind, closure.as_ref().unchecked_ref());
+    GlobalListener { kind, closure }
+}
+
+/// Feeds an input from a browser callback. Should the driver be busy (it never
+/// is when the browser calls back, but nothing may be lost), the input is
+/// retried in a microtask.
+fn input<F: FnOnce(&mut Client, u64) + 'static>(weak: &Weak<Shared>, f: F) {
+    let Some(shared) = weak.upgrade() else { return };
+    let done = match shared.inner.try_borrow_mut() {
+        Ok(mut inner) => {
+            f(&mut inner.client, sys::now());
+            None
+        }
+        Err(_) => Some(f),
+    };
+    match done {
+        None => run(&shared),
+        Some(f) => {
+            let weak = weak.clone();
+            spawn_local(async move { input(&weak, f) });
+        }
+    }
+}
+
+/// Performs the core's transmits, dispatches its events, re-arms the timer.
+fn run(shared: &Rc<Shared>) {
+    loop {
+        let t = match shared.inner.try_borrow_mut() {
+            Ok(mut inner) => inner.client.poll_transmit(),
+            Err(_) => return,
+        };
+        match t {
+            Some(t) => perform(shared, t),
+            None => break,
+        }
+    }
+    loop {
+        let ev = match shared.inner.try_borrow_mut() {
+            Ok(mut inner) => inner.client.poll_event(),
+            Err(_) => return,
+        };
+        match ev {
+            Some(ev) => (shared.sink)(ev),
+            None => break,
+        }
+    }
+    rearm(shared);
+}
+
+fn rearm(shared: &Rc<Shared>) {
+    let Ok(mut inner) = shared.inner.try_borrow_mut() else { return };
+    let at = inner.client.poll_timeout();
+    if inner.timer.as_ref().map(|(t, _)| *t) == at {
+        return;
+    }
+    inner.timer = at.map(|at| {
+        let weak = Rc::downgrade(shared);
+        let closure = Closure::<dyn FnMut()>::new(move || {
+            if let Some(s) = weak.upgrade() {
+                // The fired timer stays alive until this call returns.
+                let fired = s.inner.try_borrow_mut().ok().and_then(|mut i| i.timer.take());
+                input(&weak, |c, now| c.handle_timeout(now));
+                drop(fired);
+            }
+        });
+        let delay = at.saturating_sub(sys::now()) as f64;
+        let handle = sys::set_timeout(closure.as_ref().unchecked_ref::<Function>(), delay);
+        (at, Timeout { handle, _closure: closure })
+    });
+}
+
+fn perform(shared: &Rc<Shared>, t: Transmit) {
+    match t {
+        Transmit::WsOpen { id, url } => open_ws(shared, id, &url),
+        Transmit::WsSend { id, frame } => {
+            if let Ok(inner) = shared.inner.try_borrow() {
+                if let Some(s) = inner.sockets.iter().find(|s| s.id == id) {
+                    // A socket closing before its close event throws; the core
+                    // hears of the close from the event.
+                    let _ = match &frame {
+                        Frame::Text(text) => s.ws.send_with_str(text),
+                        Frame::Binary(b) => s.ws.send_with_u8_array(b),
+                    };
+                }
+            }
+        }
+        Transmit::Drain { id } => {
+            let weak = Rc::downgrade(shared);
+            spawn_local(async move { input(&weak, move |c, now| c.handle_drain(now, id)) });
+        }
+        Transmit::WsClose { id } => {
+            let removed = shared.inner.try_borrow_mut().ok().and_then(|mut i| {
+                let pos = i.sockets.iter().position(|s| s.id == id)?;
+                Some(i.sockets.swap_remove(pos))
+            });
+            drop(removed);
+        }
+        Transmit::Get { id, url } => http(shared, id, url, None),
+        Transmit::Post { id, url, body } => http(shared, id, url, Some(body)),
+        Transmit::Abort { id } => {
+            let removed = shared.inner.try_borrow_mut().ok().map(|mut i| {
+                let (gone, kept): (Vec<Poll>, Vec<Poll>) = std::mem::take(&mut i.polls).into_iter().partition(|p| p.id == id);
+                i.polls = kept;
+                gone
+            });
+            drop(removed);
+        }
+    }
+}
+
+fn open_ws(shared: &Rc<Shared>, id: TransportId, url: &str) {
+    let ws = match WebSocket::new(url) {
+        Ok(ws) => ws,
+        Err(_) => {
+            // An invalid address: the transport fails like a WebSocket error.
+            let weak = Rc::downgrade(shared);
+            spawn_local(async move { input(&weak, move |c, now| c.handle_ws_error(now, id)) });
+            return;
+        }
+    };
+    ws.set_binary_type(BinaryType::Arraybuffer);
+    let w = Rc::downgrade(shared);
+    let open = Closure::<dyn FnMut()>::new(move || input(&w, move |c, now| c.handle_ws_open(now, id)));
+    let w = Rc::downgrade(shared);
+    let message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+        let data = e.data();
+        let frame = match data.as_string() {
+            Some(text) => Frame::Text(text),
+            None => Frame::Binary(Uint8Array::new(&data).to_vec()),
+        };
+        input(&w, move |c, now| c.handle_ws_frame(now, id, frame));
+    });
+    let w = Rc::downgrade(shared);
+    let error = Closure::<dyn FnMut()>::new(move || input(&w, move |c, now| c.handle_ws_error(now, id)));
+    let w = Rc::downgrade(shared);
+    let close = Closure::<dyn FnMut(CloseEvent)>::new(move |e: CloseEvent| {
+        let (code, reason) = (e.code(), e.reason());
+        // Forget the socket first; it stays alive until this call returns.
+        let gone = w.upgrade().and_then(|s| {
+            let mut i = s.inner.try_borrow_mut().ok()?;
+            let pos = i.sockets.iter().position(|s| s.id == id)?;
+            Some(i.sockets.swap_remove(pos))
+        });
+        input(&w, move |c, now| c.handle_ws_close(now, id, code, reason));
+        if let Some(g) = gone {
+            // Already closed: detach the listeners without closing again.
+            g.ws.set_onclose(None);
+            drop(g);
+        }
+    });
+    ws.set_onopen(Some(open.as_ref().unchecked_ref()));
+    ws.set_onmessage(Some(message.as_ref().unchecked_ref()));
+    ws.set_onerror(Some(error.as_ref().unchecked_ref()));
+    ws.set_onclose(Some(close.as_ref().unchecked_ref()));
+    if let Ok(mut inner) = shared.inner.try_borrow_mut() {
+        inner.sockets.push(Ws { id, ws, _open: open, _message: message, _error: error, _close: close });
+    }
+}
+
+fn error_text(e: &JsValue) -> String {
+    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
+        return String::from(err.message());
+    }
+    e.as_string().unwrap_or_default()
+}
+
+/// A long-polling request: GET (`body` is `None`) or POST.
+fn http(shared: &Rc<Shared>, id: TransportId, url: String, body: Option<String>) {
+    let Ok(mut inner) = shared.inner.try_borrow_mut() else { return };
+    let init = RequestInit::new();
+    let headers = Headers::new().ok();
+    if let Some(h) = &headers {
+        for (k, v) in &inner.http.extra_headers {
+            let _ = h.set(k, v);
+        }
+        if body.is_some() {
+            let _ = h.set("content-type", "text/plain;charset=UTF-8");
+        }
+        init.set_headers(h);
+    }
+    init.set_credentials(if inner.http.with_credentials {
+        RequestCredentials::Include
+    } else {
+        RequestCredentials::SameOrigin
+    });
+    let is_post = body.is_some();
+    if let Some(b) = &body {
+        init.set_method("POST");
+        init.set_body(&JsValue::from_str(b));
+    } else {
+        let controller = AbortController::new().ok();
+        if let Some(c) = &controller {
+            init.set_signal(Some(&c.signal()));
+        }
+        inner.polls.push(Poll { id, controller });
+    }
+    drop(inner);
+    let promise = sys::fetch(&url, &init);
+    let weak = Rc::downgrade(shared);
+    spawn_local(async move {
+        let result: Result<String, HttpError> = async {
+            let resp = JsFuture::from(promise).await.map_err(|e| HttpError::Network(error_text(&e)))?;
+            let resp: Response = resp.dyn_into().map_err(|e| HttpError::Network(error_text(&e)))?;
+            if !resp.ok() {
+                return Err(HttpError::Status(resp.status()));
+            }
+            if is_post {
+                return Ok(String::new());
+            }
+            let text = resp.text().map_err(|e| HttpError::Network(error_text(&e)))?;
+            let text = JsFuture::from(text).await.map_err(|e| HttpError::Network(error_text(&e)))?;
+            Ok(text.as_string().unwrap_or_default())
+        }
+        .await;
+        if is_post {
+            input(&weak, move |c, now| c.handle_post(now, id, result.map(|_| ())));
+        } else {
+            // The poll is over: forget its abort guard without aborting.
+            if let Some(s) = weak.upgrade() {
+                let done = s.inner.try_borrow_mut().ok().map(|mut i| {
+                    let pos = i.polls.iter().position(|p| p.id == id);
+                    pos.map(|p| {
+                        let mut p = i.polls.swap_remove(p);
+                        p.controller = None;
+                        p
+                    })
+                });
+                drop(done);
+            }
+            input(&weak, move |c, now| c.handle_poll(now, id, result));
+        }
+    });
+}
