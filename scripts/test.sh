@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every test: the core natively, the browser shell in headless Chromium,
+# then the npm package end to end against a real socket.io 4.8 server.
+# Installs what it needs first (scripts/setup.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+
+section() { printf '\n==== %s\n' "$*"; }
+
+section "proto + codecs: cargo test (native)"
+cargo test --quiet
+
+section "browser shell: wasm-bindgen-test in headless Chromium"
+log=$(mktemp)
+node tests/support/sio-server.mjs > "$log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; rm -f "$log"' EXIT
+for _ in $(seq 1 100); do
+  grep -q '^listening' "$log" && break
+  sleep 0.1
+done
+port=$(awk '/^listening/ { print $2 }' "$log")
+[ -n "$port" ] || { cat "$log"; echo "test server did not start" >&2; exit 1; }
+SIO_TEST_URL="http://127.0.0.1:$port" CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
+  cargo test --quiet --target wasm32-unknown-unknown --test web
+kill "$server" 2>/dev/null || true
+
+section "npm package: build"
+node scripts/build.mjs
+
+section "npm package: end to end (Node test runner + playwright-core + Chromium + socket.io 4.8)"
+node --test --test-concurrency=1 tests/e2e/
