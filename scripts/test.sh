@@ -12,7 +12,7 @@ section() { printf '\n==== %s\n' "$*"; }
 section "proto + codecs: cargo test (native)"
 cargo test --quiet
 
-section "browser shell: wasm-bindgen-test in headless Chromium"
+section "browser shell + Rust API: wasm-bindgen-test in headless Chromium"
 log=$(mktemp)
 node tests/support/sio-server.mjs > "$log" 2>&1 &
 server=$!
@@ -24,7 +24,7 @@ done
 port=$(awk '/^listening/ { print $2 }' "$log")
 [ -n "$port" ] || { cat "$log"; echo "test server did not start" >&2; exit 1; }
 SIO_TEST_URL="http://127.0.0.1:$port" CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
-  cargo test --quiet --target wasm32-unknown-unknown --test web
+  cargo test --quiet --target wasm32-unknown-unknown --test web --test api
 kill "$server" 2>/dev/null || true
 
 section "npm package: build"

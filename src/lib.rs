@@ -14,3 +14,13 @@ pub mod web;
 
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod bindings;
+
+#[cfg(all(target_arch = "wasm32", feature = "api"))]
+pub mod api;
+
+#[cfg(all(target_arch = "wasm32", feature = "api"))]
+pub use api::{
+    io, AckError, Binary, ConnectError, ConnectionState, DecodeError, DisconnectReason, EmitError, Emitter,
+    EventStream, Manager, Message, Socket, SocketBuilder, SocketEvent, StateStream, Subscription, Transport,
+    WeakSocket,
+};

@@ -7,7 +7,7 @@
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
-use crate::proto::url::{self, Location};
+use crate::proto::url;
 use crate::proto::{
     json, AckRequest, Auth, CloseDetail, Emit, EmitError, ErrorKind, Event, Options, Payload, SocketOptions,
     TransportDetail, TransportKind,
@@ -178,21 +178,13 @@ fn dispatch(h: &Handler, ev: Event) {
     }
 }
 
-fn location() -> Option<Location> {
-    let loc = js_sys::Reflect::get(&js_sys::global(), &"location".into()).ok()?;
-    if loc.is_undefined() || loc.is_null() {
-        return None;
-    }
-    let get = |k: &str| js_sys::Reflect::get(&loc, &k.into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
-    Some(Location { protocol: get("protocol"), host: get("host"), port: get("port") })
-}
 
 /// Resolves what was passed to `io()`: `[source, cacheId, namespace, queryJson]`
 /// where `queryJson` is a JSON array of `[key, value]` pairs (empty when the
 /// address has no query).
 #[wasm_bindgen]
 pub fn resolve(uri: Option<String>, path: &str) -> Array {
-    let p = url::resolve(uri.as_deref(), location().as_ref());
+    let p = url::resolve(uri.as_deref(), crate::web::location().as_ref());
     let mut q = String::from("[");
     for (i, (k, v)) in url::decode_query(&p.query).iter().enumerate() {
         if i > 0 {

@@ -25,6 +25,16 @@ use crate::proto::{Client, Event, Frame, HttpError, Options, Transmit, Transport
 
 pub use sys::{now, seed};
 
+/// The page's location (`protocol`, `host`, `port`), when there is one.
+pub fn location() -> Option<crate::proto::url::Location> {
+    let loc = js_sys::Reflect::get(&js_sys::global(), &"location".into()).ok()?;
+    if loc.is_undefined() || loc.is_null() {
+        return None;
+    }
+    let get = |k: &str| js_sys::Reflect::get(&loc, &k.into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+    Some(crate::proto::url::Location { protocol: get("protocol"), host: get("host"), port: get("port") })
+}
+
 /// Browser-only options of the long-polling requests.
 #[derive(Debug, Clone, Default)]
 pub struct HttpOptions {
@@ -157,6 +167,22 @@ impl Driver {
     pub fn read<R>(&self, f: impl FnOnce(&Client) -> R) -> Option<R> {
         let inner = self.0.inner.try_borrow().ok()?;
         Some(f(&inner.client))
+    }
+
+    /// A handle that does not keep the driver alive (for use inside its own sink).
+    pub fn downgrade(&self) -> WeakDriver {
+        WeakDriver(Rc::downgrade(&self.0))
+    }
+}
+
+/// A [`Driver`] handle that does not keep it alive.
+#[derive(Clone)]
+pub struct WeakDriver(Weak<Shared>);
+
+impl WeakDriver {
+    /// The driver, if it still exists.
+    pub fn upgrade(&self) -> Option<Driver> {
+        self.0.upgrade().map(Driver)
     }
 }
 

@@ -2,7 +2,7 @@
 // prints "listening <port>" once ready. Handlers:
 //   echo(...args, ack)  acknowledges with the same arguments
 //   never(...)          never acknowledges
-//   count(ack)          acknowledges with the number of connected sockets
+//   count(..., ack)     acknowledges with the number of connected sockets
 //   push(n)             emits n "tick" events with their index
 import { createServer } from "node:http";
 import { Server } from "socket.io";
@@ -21,7 +21,7 @@ io.on("connection", (socket) => {
     if (typeof ack === "function") ack(...args);
   });
   socket.on("never", () => {});
-  socket.on("count", (ack) => ack(io.of("/").sockets.size));
+  socket.on("count", (...args) => args.pop()(io.of("/").sockets.size));
   socket.on("push", (n) => {
     for (let i = 0; i < n; i++) socket.emit("tick", i);
   });
