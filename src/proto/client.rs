@@ -591,9 +591,17 @@ impl Client {
     }
 
     /// Processes the engine's queued events until none are left.
+    /// Processes the engine's queued events; events queued meanwhile come
+    /// after the ones already waiting, first in first out.
     fn pump(&mut self, now: u64) {
-        while let Some(ev) = self.engine.as_mut().and_then(|e| e.events.pop_front()) {
-            self.on_engine_event(now, ev);
+        loop {
+            let batch = match self.engine.as_mut() {
+                Some(e) if !e.events.is_empty() => std::mem::take(&mut e.events),
+                _ => break,
+            };
+            for ev in batch {
+                self.on_engine_event(now, ev);
+            }
         }
     }
 
@@ -857,8 +865,8 @@ impl Client {
                     json::write_string(&mut o, off);
                 }
                 if let Some(d) = &data {
-                    let inner = d.trim();
-                    let inner = inner.get(1..inner.len().saturating_sub(1)).unwrap_or("").trim();
+                    let inner = d.trim_ascii();
+                    let inner = inner.get(1..inner.len().saturating_sub(1)).unwrap_or("").trim_ascii();
                     if !inner.is_empty() {
                         o.push(',');
                         o.push_str(inner);

@@ -222,7 +222,7 @@ pub(crate) struct Engine {
     probe: Option<Probe>,
     upgrading: bool,
     upgrades: Vec<TransportKind>,
-    write_buffer: VecDeque<OutPacket>,
+    write_buffer: Vec<OutPacket>,
     /// Packets handed to the transport and not yet drained.
     in_flight: usize,
     ping_interval: u64,
@@ -234,7 +234,7 @@ pub(crate) struct Engine {
     ping_expires_at: Option<u64>,
     ping_expired: bool,
     close_wait: CloseWait,
-    pub events: VecDeque<EngineEvent>,
+    pub events: Vec<EngineEvent>,
 }
 
 impl Engine {
@@ -250,7 +250,7 @@ impl Engine {
             probe: None,
             upgrading: false,
             upgrades: Vec::new(),
-            write_buffer: VecDeque::new(),
+            write_buffer: Vec::new(),
             in_flight: 0,
             ping_interval: 0,
             ping_timeout: 0,
@@ -259,7 +259,7 @@ impl Engine {
             ping_expires_at: None,
             ping_expired: false,
             close_wait: CloseWait::None,
-            events: VecDeque::new(),
+            events: Vec::new(),
         };
         e.open_first(io);
         e
@@ -267,7 +267,7 @@ impl Engine {
 
     fn open_first(&mut self, io: &mut Io<'_>) {
         let Some(&first) = self.transports.first() else {
-            self.events.push_back(EngineEvent::Error(ErrorKind::NoTransports));
+            self.events.push(EngineEvent::Error(ErrorKind::NoTransports));
             return;
         };
         let kind = if self.cfg.remember_upgrade && *io.prior_ws && self.transports.contains(&TransportKind::WebSocket) {
@@ -331,7 +331,7 @@ impl Engine {
         if matches!(self.state, State::Closing | State::Closed) {
             return;
         }
-        self.write_buffer.push_back(p);
+        self.write_buffer.push(p);
         self.flush(io);
     }
 
@@ -343,10 +343,7 @@ impl Engine {
             return;
         }
         let n = match self.transport.kind {
-            TransportKind::Polling => {
-                let contiguous = self.write_buffer.make_contiguous();
-                eio::batch_len(contiguous, self.max_payload)
-            }
+            TransportKind::Polling => eio::batch_len(&self.write_buffer, self.max_payload),
             TransportKind::WebSocket => self.write_buffer.len(),
         };
         let packets: Vec<OutPacket> = self.write_buffer.drain(..n).collect();
@@ -406,7 +403,7 @@ impl Engine {
             self.open_first(io);
             return;
         }
-        self.events.push_back(EngineEvent::Error(err.clone()));
+        self.events.push(EngineEvent::Error(err.clone()));
         self.on_close(io, Reason::TransportError, CloseDetail::Error(err));
     }
 
@@ -419,7 +416,7 @@ impl Engine {
         self.transport.close(&self.cfg, io, self.sid.as_deref());
         self.state = State::Closed;
         self.sid = None;
-        self.events.push_back(EngineEvent::Close(reason, detail));
+        self.events.push(EngineEvent::Close(reason, detail));
         self.write_buffer.clear();
         self.in_flight = 0;
         self.close_wait = CloseWait::None;
@@ -438,11 +435,11 @@ impl Engine {
             Packet::Open(data) => self.on_handshake(io, now, data),
             Packet::Ping(_) => {
                 self.write(io, OutPacket::Pong);
-                self.events.push_back(EngineEvent::Ping);
+                self.events.push(EngineEvent::Ping);
                 self.reset_ping(now);
             }
-            Packet::Message(text) => self.events.push_back(EngineEvent::Data(Data::Text(text.to_owned()))),
-            Packet::Binary(b) => self.events.push_back(EngineEvent::Data(Data::Binary(b))),
+            Packet::Message(text) => self.events.push(EngineEvent::Data(Data::Text(text.to_owned()))),
+            Packet::Binary(b) => self.events.push(EngineEvent::Data(Data::Binary(b))),
             Packet::Pong(_) | Packet::Close | Packet::Upgrade | Packet::Noop => {}
         }
     }
@@ -472,7 +469,7 @@ impl Engine {
         // onOpen
         self.state = State::Open;
         *io.prior_ws = self.transport.kind == TransportKind::WebSocket;
-        self.events.push_back(EngineEvent::Open);
+        self.events.push(EngineEvent::Open);
         self.flush(io);
         if self.state == State::Open && self.cfg.upgrade {
             let upgrades = std::mem::take(&mut self.upgrades);
@@ -523,7 +520,7 @@ impl Engine {
                 self.upgrading = false;
                 self.resume_after_failed_pause(io);
             }
-            self.events.push_back(EngineEvent::UpgradeError(ErrorKind::Probe(message)));
+            self.events.push(EngineEvent::UpgradeError(ErrorKind::Probe(message)));
             if self.close_wait == CloseWait::Upgrade {
                 self.force_close(io);
             }
@@ -576,7 +573,7 @@ impl Engine {
         let mut old = std::mem::replace(&mut self.transport, probe.transport);
         old.release(io);
         self.transport.send_text(io, "5");
-        self.events.push_back(EngineEvent::Upgrade(self.transport.kind));
+        self.events.push(EngineEvent::Upgrade(self.transport.kind));
         self.upgrading = false;
         self.flush(io);
         if self.close_wait == CloseWait::Upgrade {
@@ -624,7 +621,7 @@ impl Engine {
                         // Fast path: hand the text over without copying it.
                         if self.state != State::Closed {
                             s.remove(0);
-                            self.events.push_back(EngineEvent::Data(Data::Text(s)));
+                            self.events.push(EngineEvent::Data(Data::Text(s)));
                         }
                         return;
                     }

@@ -65,38 +65,35 @@ impl ParsedUri {
 /// Splits an address of the form `[scheme://][user@]host[:port][/path][?query][#hash]`.
 /// Only the http(s) and ws(s) schemes are recognised, as by the reference client.
 pub fn parse(input: &str) -> ParsedUri {
-    let mut rest = input;
+    let b = input.as_bytes();
+    let pos = |from: usize, pred: &dyn Fn(u8) -> bool| b[from..].iter().position(|&c| pred(c)).map(|p| p + from);
+    let mut i = 0;
     let mut protocol = "";
-    if let Some(pos) = rest.find("://") {
-        let scheme = &rest[..pos];
-        if matches!(scheme, "http" | "https" | "ws" | "wss") {
+    if let Some(colon) = pos(0, &|c| c == b':') {
+        let scheme = &input[..colon];
+        if b.get(colon + 1..colon + 3) == Some(b"//") && matches!(scheme, "http" | "https" | "ws" | "wss") {
             protocol = scheme;
-            rest = &rest[pos + 3..];
+            i = colon + 3;
         }
     }
-    let rest = rest.split('#').next().unwrap_or("");
-    let (before_query, query) = match rest.find('?') {
-        Some(q) => (&rest[..q], &rest[q + 1..]),
-        None => (rest, ""),
-    };
-    let (authority, path) = match before_query.find('/') {
-        Some(p) => (&before_query[..p], &before_query[p..]),
-        None => (before_query, ""),
-    };
-    let authority = match authority.rfind('@') {
-        Some(at) => &authority[at + 1..],
-        None => authority,
-    };
+    let end = pos(i, &|c| c == b'#').unwrap_or(b.len());
+    let q = pos(i, &|c| c == b'?').filter(|&q| q < end);
+    let query = q.map_or("", |q| &input[q + 1..end]);
+    let before_query = q.unwrap_or(end);
+    let slash = pos(i, &|c| c == b'/').filter(|&p| p < before_query).unwrap_or(before_query);
+    let path = &input[slash..before_query];
+    let mut authority = &input[i..slash];
+    if let Some(at) = authority.bytes().rposition(|c| c == b'@') {
+        authority = &authority[at + 1..];
+    }
     let (host, port) = if let Some(inner) = authority.strip_prefix('[') {
-        match inner.find(']') {
-            Some(end) => (&inner[..end], inner[end + 1..].strip_prefix(':').unwrap_or("")),
+        match inner.bytes().position(|c| c == b']') {
+            Some(close) => (&inner[..close], inner[close + 1..].strip_prefix(':').unwrap_or("")),
             None => (inner, ""),
         }
     } else {
-        match authority.rfind(':') {
-            Some(c) if authority[c + 1..].bytes().all(|b| b.is_ascii_digit()) => {
-                (&authority[..c], &authority[c + 1..])
-            }
+        match authority.bytes().rposition(|c| c == b':') {
+            Some(c) if authority.as_bytes()[c + 1..].iter().all(u8::is_ascii_digit) => (&authority[..c], &authority[c + 1..]),
             _ => (authority, ""),
         }
     };
@@ -184,14 +181,15 @@ pub fn decode_component(s: &str) -> String {
         out.push(b[i]);
         i += 1;
     }
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    // Like decodeURIComponent, malformed UTF-8 is not decoded: keep the text.
+    String::from_utf8(out).unwrap_or_else(|_| s.to_owned())
 }
 
 /// Splits a query string into decoded pairs.
 pub fn decode_query(q: &str) -> Vec<(String, String)> {
     q.split('&')
         .filter(|p| !p.is_empty())
-        .map(|pair| match pair.find('=') {
+        .map(|pair| match pair.bytes().position(|c| c == b'=') {
             Some(eq) => (decode_component(&pair[..eq]), decode_component(&pair[eq + 1..])),
             None => (decode_component(pair), String::new()),
         })
@@ -354,6 +352,6 @@ mod tests {
         encode_component(&mut s, "AZaz09-_.!~*'() /?#&=+%😀");
         assert_eq!(s, "AZaz09-_.!~*'()%20%2F%3F%23%26%3D%2B%25%F0%9F%98%80");
         assert_eq!(decode_component("a%20b%F0%9F%98%80%zz+"), "a b😀%zz+");
-        assert_eq!(decode_component("%FF"), "\u{fffd}");
+        assert_eq!(decode_component("%FF"), "%FF");
     }
 }

@@ -111,9 +111,23 @@ struct Inner {
     listeners: Vec<GlobalListener>,
 }
 
+/// Work for the next microtask.
+enum Deferred {
+    /// `Transmit::Drain`: the writes were handed over.
+    Drain(TransportId),
+    /// A WebSocket that could not even be created fails asynchronously.
+    WsError(TransportId),
+    /// An input that arrived while the driver was busy.
+    Input(Box<dyn FnOnce(&mut Client, u64)>),
+}
+
 struct Shared {
     inner: RefCell<Inner>,
     sink: Box<dyn Fn(Event)>,
+    deferred: RefCell<Vec<Deferred>>,
+    /// One `queueMicrotask` callback for all deferred work.
+    microtask: Closure<dyn FnMut()>,
+    scheduled: std::cell::Cell<bool>,
 }
 
 /// Owns a [`Client`] and its browser resources, and runs it.
@@ -126,16 +140,22 @@ impl Driver {
     pub fn new(uri: &ParsedUri, opts: Options, http: HttpOptions, sink: impl Fn(Event) + 'static) -> Driver {
         let close_on_unload = opts.close_on_beforeunload;
         let client = Client::new(uri, opts, sys::seed(), sys::now());
-        let shared = Rc::new(Shared {
-            inner: RefCell::new(Inner {
-                client,
-                http,
-                sockets: Vec::new(),
-                polls: Vec::new(),
-                timer: None,
-                listeners: Vec::new(),
-            }),
-            sink: Box::new(sink),
+        let shared = Rc::new_cyclic(|weak: &Weak<Shared>| {
+            let weak = weak.clone();
+            Shared {
+                inner: RefCell::new(Inner {
+                    client,
+                    http,
+                    sockets: Vec::new(),
+                    polls: Vec::new(),
+                    timer: None,
+                    listeners: Vec::new(),
+                }),
+                sink: Box::new(sink),
+                deferred: RefCell::new(Vec::new()),
+                microtask: Closure::new(move || run_deferred(&weak)),
+                scheduled: std::cell::Cell::new(false),
+            }
         });
         if sys::has_event_listeners() {
             let mut listeners = Vec::new();
@@ -206,9 +226,28 @@ fn input<F: FnOnce(&mut Client, u64) + 'static>(weak: &Weak<Shared>, f: F) {
     };
     match done {
         None => run(&shared),
-        Some(f) => {
-            let weak = weak.clone();
-            spawn_local(async move { input(&weak, f) });
+        Some(f) => defer(&shared, Deferred::Input(Box::new(f))),
+    }
+}
+
+fn defer(shared: &Shared, d: Deferred) {
+    if let Ok(mut list) = shared.deferred.try_borrow_mut() {
+        list.push(d);
+    }
+    if !shared.scheduled.replace(true) {
+        sys::queue_microtask(shared.microtask.as_ref().unchecked_ref());
+    }
+}
+
+fn run_deferred(weak: &Weak<Shared>) {
+    let Some(shared) = weak.upgrade() else { return };
+    shared.scheduled.set(false);
+    let list = shared.deferred.try_borrow_mut().map(|mut l| std::mem::take(&mut *l)).unwrap_or_default();
+    for d in list {
+        match d {
+            Deferred::Drain(id) => input(weak, move |c, now| c.handle_drain(now, id)),
+            Deferred::WsError(id) => input(weak, move |c, now| c.handle_ws_error(now, id)),
+            Deferred::Input(f) => input(weak, f),
         }
     }
 }
@@ -275,10 +314,7 @@ fn perform(shared: &Rc<Shared>, t: Transmit) {
                 }
             }
         }
-        Transmit::Drain { id } => {
-            let weak = Rc::downgrade(shared);
-            spawn_local(async move { input(&weak, move |c, now| c.handle_drain(now, id)) });
-        }
+        Transmit::Drain { id } => defer(shared, Deferred::Drain(id)),
         Transmit::WsClose { id } => {
             let removed = shared.inner.try_borrow_mut().ok().and_then(|mut i| {
                 let pos = i.sockets.iter().position(|s| s.id == id)?;
@@ -304,8 +340,7 @@ fn open_ws(shared: &Rc<Shared>, id: TransportId, url: &str) {
         Ok(ws) => ws,
         Err(_) => {
             // An invalid address: the transport fails like a WebSocket error.
-            let weak = Rc::downgrade(shared);
-            spawn_local(async move { input(&weak, move |c, now| c.handle_ws_error(now, id)) });
+            defer(shared, Deferred::WsError(id));
             return;
         }
     };

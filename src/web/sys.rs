@@ -8,6 +8,9 @@ extern "C" {
     #[wasm_bindgen(js_name = setTimeout)]
     pub fn set_timeout(handler: &js_sys::Function, ms: f64) -> JsValue;
 
+    #[wasm_bindgen(js_name = queueMicrotask)]
+    pub fn queue_microtask(f: &js_sys::Function);
+
     #[wasm_bindgen(js_name = clearTimeout)]
     pub fn clear_timeout(id: &JsValue);
 
