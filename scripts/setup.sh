@@ -14,6 +14,14 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknow
   rustup target add wasm32-unknown-unknown
 fi
 
+# The size build of the npm package uses nightly's rust-src when nightly is
+# installed (scripts/build.mjs falls back to stable otherwise).
+if rustup toolchain list 2>/dev/null | grep -q '^nightly' \
+  && ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^rust-src'; then
+  say "adding rust-src to the nightly toolchain (size build)"
+  rustup component add rust-src --toolchain nightly || say "could not add rust-src; the build will use stable"
+fi
+
 wb_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version" ]; then
   say "installing wasm-bindgen-cli $wb_version (a few minutes)"
