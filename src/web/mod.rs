@@ -293,7 +293,9 @@ fn rearm(shared: &Rc<Shared>) {
                 drop(fired);
             }
         });
-        let delay = at.saturating_sub(sys::now()) as f64;
+        // Browsers run delays above 2^31 - 1 ms at once; a longer wait is
+        // re-armed when this one fires.
+        let delay = at.saturating_sub(sys::now()).min(0x7fff_ffff) as f64;
         let handle = sys::set_timeout(closure.as_ref().unchecked_ref::<Function>(), delay);
         (at, Timeout { handle, _closure: closure })
     });
