@@ -1853,3 +1853,19 @@ fn ping_timeout_during_an_upgrade_fails_the_probe_after_the_disconnect() {
     h.expect_abort(id);
     h.expect_no_transmit();
 }
+
+#[test]
+fn answered_acks_leave_no_timer_behind() {
+    let sopts = SocketOptions { ack_timeout: Some(1000), ..Default::default() };
+    let (mut h, id, s) = ws_connected(ws_only(), sopts);
+    let heartbeat = h.client.poll_timeout().map(|t| t - h.now);
+    assert!(heartbeat > Some(1000), "{heartbeat:?}");
+    h.emit(s, emit_ack("[\"a\"]", 1, true));
+    assert_eq!(h.take_ws_texts(), ["420[\"a\"]"]);
+    // The ack's deadline comes first.
+    assert_eq!(h.client.poll_timeout().map(|t| t - h.now), Some(1000));
+    h.server_sends_ws_text(id, "430[\"A\"]");
+    h.take_events();
+    // Answered: poll_timeout names the heartbeat again, not the stale ack deadline.
+    assert_eq!(h.client.poll_timeout().map(|t| t - h.now), heartbeat);
+}

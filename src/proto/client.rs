@@ -603,6 +603,21 @@ impl Client {
                 self.on_engine_event(now, ev);
             }
         }
+        self.prune_ack_timers();
+    }
+
+    /// Drops timers of acks already answered, so `poll_timeout` only names
+    /// deadlines that still matter.
+    fn prune_ack_timers(&mut self) {
+        while let Some(&Reverse((at, s, id))) = self.ack_timers.peek() {
+            let live = self.sock(s).is_some_and(|k| {
+                k.acks.binary_search_by_key(&id, |a| a.id).is_ok_and(|i| k.acks[i].deadline == Some(at))
+            });
+            if live {
+                break;
+            }
+            self.ack_timers.pop();
+        }
     }
 
     fn on_engine_event(&mut self, now: u64, ev: EngineEvent) {
