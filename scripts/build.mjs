@@ -3,7 +3,7 @@
 // TypeScript face compiled with declarations, and pkg-template/. Ends by
 // printing the package's size.
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
@@ -44,10 +44,13 @@ if (hasNightlySrc && process.env.SIO_STABLE_BUILD !== "1") {
 if (toolchain === "stable") run("cargo", cargoArgs);
 console.log(`[build] wasm built with ${toolchain}`);
 
+// The package is assembled in target/pkg-next and then swapped into pkg/, so
+// pkg/ is never half-built while something else reads it.
+const out = join(root, "target/pkg-next");
 rmSync(stage, { recursive: true, force: true });
-rmSync(pkg, { recursive: true, force: true });
+rmSync(out, { recursive: true, force: true });
 mkdirSync(stage, { recursive: true });
-mkdirSync(pkg, { recursive: true });
+mkdirSync(out, { recursive: true });
 run("wasm-bindgen", [
   wasmIn,
   "--out-dir", stage, "--target", "web", "--omit-default-module-path",
@@ -58,12 +61,14 @@ run("wasm-bindgen", [
 run(join(root, "node_modules/.bin/wasm-opt"), [
   "-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
   "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
-  join(stage, "socketio_wasm_bg.wasm"), "-o", join(pkg, "socketio_wasm_bg.wasm"),
+  join(stage, "socketio_wasm_bg.wasm"), "-o", join(out, "socketio_wasm_bg.wasm"),
 ]);
 for (const f of readdirSync(join(root, "js"))) cpSync(join(root, "js", f), join(stage, f));
-run(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.build.json"]);
-for (const f of ["socketio_wasm.js", "socketio_wasm.d.ts"]) cpSync(join(stage, f), join(pkg, f));
-cpSync(join(root, "pkg-template"), pkg, { recursive: true });
+run(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.build.json", "--outDir", out]);
+for (const f of ["socketio_wasm.js", "socketio_wasm.d.ts"]) cpSync(join(stage, f), join(out, f));
+cpSync(join(root, "pkg-template"), out, { recursive: true });
+rmSync(pkg, { recursive: true, force: true });
+renameSync(out, pkg);
 
 // ---- size report ----
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
