@@ -83,7 +83,9 @@ struct Sock {
     last_offset: Option<String>,
     recovered: bool,
     next_ack: u64,
-    acks: Vec<PendingAck>,
+    /// Sorted by id (ids only grow); answers usually come oldest first, so a
+    /// deque removes them from the front cheaply.
+    acks: VecDeque<PendingAck>,
     send_buffer: Vec<Buffered>,
     receive_buffer: Vec<(Payload, Option<u64>)>,
     queue: VecDeque<Queued>,
@@ -326,7 +328,7 @@ impl Client {
             last_offset: None,
             recovered: false,
             next_ack: 0,
-            acks: Vec::new(),
+            acks: VecDeque::new(),
             send_buffer: Vec::new(),
             receive_buffer: Vec::new(),
             queue: VecDeque::new(),
@@ -951,9 +953,10 @@ impl Client {
     fn clear_acks(&mut self, s: SocketId) {
         let k = &mut self.sockets[s as usize];
         let mut failed = Vec::new();
-        let send_buffer = &k.send_buffer;
+        // Buffered emits got their ids in order, so this list is sorted.
+        let buffered_ids: Vec<u64> = k.send_buffer.iter().filter_map(|b| b.id).collect();
         k.acks.retain(|a| {
-            let buffered = send_buffer.iter().any(|b| b.id == Some(a.id));
+            let buffered = buffered_ids.binary_search(&a.id).is_ok();
             if !buffered {
                 failed.push((a.target, a.with_error));
             }
@@ -1014,7 +1017,7 @@ impl Client {
             let id = k.next_ack;
             k.next_ack += 1;
             let deadline = timeout.map(|t| now.saturating_add(t));
-            k.acks.push(PendingAck { id, target, with_error, deadline });
+            k.acks.push_back(PendingAck { id, target, with_error, deadline });
             if let Some(at) = deadline {
                 self.ack_timers.push(Reverse((at, s, id)));
             }
@@ -1036,7 +1039,7 @@ impl Client {
     fn on_ack(&mut self, now: u64, s: SocketId, id: u64, payload: Payload) {
         let k = &mut self.sockets[s as usize];
         let Ok(i) = k.acks.binary_search_by_key(&id, |a| a.id) else { return };
-        let a = k.acks.remove(i);
+        let Some(a) = k.acks.remove(i) else { return };
         match a.target {
             AckTarget::User(token) => {
                 self.events.push_back(Event::Ack { socket: s, token, with_error: a.with_error, result: Ok(payload) })
@@ -1051,7 +1054,7 @@ impl Client {
         if k.acks[i].deadline != Some(at) {
             return;
         }
-        let a = k.acks.remove(i);
+        let Some(a) = k.acks.remove(i) else { return };
         k.send_buffer.retain(|b| b.id != Some(id));
         match a.target {
             AckTarget::User(token) => {
