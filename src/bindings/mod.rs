@@ -345,7 +345,7 @@ impl WasmManager {
     pub fn emit(
         &self,
         socket: u32,
-        data: String,
+        data: &js_sys::JsString,
         attachments: Option<Array>,
         token: u32,
         with_error: bool,
@@ -353,7 +353,7 @@ impl WasmManager {
         timeout: f64,
     ) -> u32 {
         let e = Emit {
-            payload: Payload { data, attachments: attachments_from_js(attachments) },
+            payload: Payload { data: crate::web::string_from_js(data), attachments: attachments_from_js(attachments) },
             ack: (token != 0).then_some(AckRequest { token, with_error }),
             volatile,
             timeout: opt_ms(timeout),
@@ -366,8 +366,8 @@ impl WasmManager {
     }
 
     /// Answers the server's event `id`.
-    pub fn ack(&self, socket: u32, id: f64, data: String, attachments: Option<Array>) {
-        let p = Payload { data, attachments: attachments_from_js(attachments) };
+    pub fn ack(&self, socket: u32, id: f64, data: &js_sys::JsString, attachments: Option<Array>) {
+        let p = Payload { data: crate::web::string_from_js(data), attachments: attachments_from_js(attachments) };
         self.driver.call(|c, now| c.ack(now, socket, id as u64, p));
     }
 

@@ -23,7 +23,7 @@ use web_sys::{AbortController, BinaryType, CloseEvent, Headers, MessageEvent, Re
 use crate::proto::url::ParsedUri;
 use crate::proto::{Client, Event, Frame, HttpError, Options, Transmit, TransportId};
 
-pub use sys::{now, seed};
+pub use sys::{now, seed, string_from_js};
 
 /// The page's location (`protocol`, `host`, `port`), when there is one.
 pub fn location() -> Option<crate::proto::url::Location> {
@@ -352,8 +352,8 @@ fn open_ws(shared: &Rc<Shared>, id: TransportId, url: &str) {
     let w = Rc::downgrade(shared);
     let message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
         let data = e.data();
-        let frame = match data.as_string() {
-            Some(text) => Frame::Text(text),
+        let frame = match data.dyn_ref::<js_sys::JsString>() {
+            Some(text) => Frame::Text(sys::string_from_js(text)),
             None => Frame::Binary(Uint8Array::new(&data).to_vec()),
         };
         input(&w, move |c, now| c.handle_ws_frame(now, id, frame));
@@ -437,7 +437,7 @@ fn http(shared: &Rc<Shared>, id: TransportId, url: String, body: Option<String>)
             }
             let text = resp.text().map_err(|e| HttpError::Network(error_text(&e)))?;
             let text = JsFuture::from(text).await.map_err(|e| HttpError::Network(error_text(&e)))?;
-            Ok(text.as_string().unwrap_or_default())
+            Ok(text.dyn_ref::<js_sys::JsString>().map(sys::string_from_js).unwrap_or_default())
         }
         .await;
         if is_post {

@@ -5,6 +5,22 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
+    type TextEncoder;
+
+    #[wasm_bindgen(constructor)]
+    fn new() -> TextEncoder;
+
+    #[wasm_bindgen(method, js_name = encodeInto)]
+    fn encode_into(this: &TextEncoder, source: &js_sys::JsString, dest: &js_sys::Uint8Array) -> EncodeResult;
+
+    type EncodeResult;
+
+    #[wasm_bindgen(method, getter)]
+    fn read(this: &EncodeResult) -> u32;
+
+    #[wasm_bindgen(method, getter)]
+    fn written(this: &EncodeResult) -> u32;
+
     #[wasm_bindgen(js_name = setTimeout)]
     pub fn set_timeout(handler: &js_sys::Function, ms: f64) -> JsValue;
 
@@ -44,4 +60,31 @@ pub fn has_event_listeners() -> bool {
     js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("addEventListener"))
         .map(|f| f.is_function())
         .unwrap_or(false)
+}
+
+thread_local! {
+    static ENCODER: TextEncoder = TextEncoder::new();
+}
+
+/// Copies a JavaScript string into Rust with the browser's native
+/// `TextEncoder.encodeInto`, straight into wasm memory (much faster for large
+/// payloads than a character loop).
+pub fn string_from_js(s: &js_sys::JsString) -> String {
+    let units = s.length() as usize;
+    // ASCII needs one byte per UTF-16 unit; retry with the worst case (3) if needed.
+    for cap in [units + 16, units.saturating_mul(3) + 16] {
+        let mut buf: Vec<u8> = Vec::with_capacity(cap);
+        // SAFETY: the view covers the vector's spare capacity and is used
+        // before anything else can allocate (and so move) wasm memory.
+        let view = unsafe { js_sys::Uint8Array::view_mut_raw(buf.as_mut_ptr(), cap) };
+        let r = ENCODER.with(|e| e.encode_into(s, &view));
+        if r.read() as usize == units {
+            let written = (r.written() as usize).min(cap);
+            // SAFETY: encodeInto wrote `written` bytes into the capacity.
+            unsafe { buf.set_len(written) };
+            // encodeInto writes well-formed UTF-8 (lone surrogates become U+FFFD).
+            return String::from_utf8(buf).unwrap_or_default();
+        }
+    }
+    String::new()
 }
