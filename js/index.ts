@@ -81,11 +81,13 @@ export type {
   SocketOptions,
   SocketReservedEvents,
   DisconnectDescription,
+  ExtendedError,
   DecorateAcknowledgements,
   PrependTimeoutError,
   Last,
   AllButLast,
   FirstArg,
+  AckValue,
 } from "./socket.js";
 export type { EventsMap, DefaultEventsMap, EventNames, EventParams, ReservedOrUserEventNames, ReservedOrUserListener } from "./emitter.js";
 export { TransportError, ConnectionRefusedError, AckTimeoutError, DisconnectedError } from "./errors.js";

@@ -62,6 +62,43 @@ export interface ManagerOptions {
   parser: unknown;
   /** Accepted for compatibility. */
   autoUnref: boolean;
+  // The rest of socket.io-client's options (engine.io-client's), accepted so that code written for
+  // it compiles. They have no effect here: the server's address comes from the URL, the TLS and
+  // agent options are Node's, and the others are not implemented.
+  /** Ignored: the host comes from the URL given to `io()`. */
+  host: string;
+  /** Ignored: the host name comes from the URL given to `io()`. */
+  hostname: string;
+  /** Ignored: the scheme comes from the URL given to `io()`. */
+  secure: boolean;
+  /** Ignored: the port comes from the URL given to `io()`. */
+  port: string | number;
+  /** Ignored (Node's http.Agent). */
+  agent: string | boolean;
+  /** Ignored (engine.io-client internals). */
+  transportImplementations: unknown[];
+  /** Not implemented: long-polling requests have no time limit of their own. */
+  requestTimeout: number;
+  /** Not implemented: per-transport options are not applied. */
+  transportOptions: object;
+  /** Ignored (Node's TLS). */
+  pfx: string;
+  /** Ignored (Node's TLS). */
+  key: string;
+  /** Ignored (Node's TLS). */
+  passphrase: string;
+  /** Ignored (Node's TLS). */
+  cert: string;
+  /** Ignored (Node's TLS). */
+  ca: string | string[];
+  /** Ignored (Node's TLS). */
+  ciphers: string;
+  /** Ignored (Node's TLS). */
+  rejectUnauthorized: boolean;
+  /** Ignored: the browser's timers are used. */
+  useNativeTimers: boolean;
+  /** Not implemented: WebSocket sub-protocols are not requested. */
+  protocols: string | string[];
 }
 
 /** The events of a manager. */
@@ -101,7 +138,7 @@ export class Engine extends Emitter<{}, {}, EngineReservedEvents> {
   }
 
   /** `open`, or `closed`. */
-  get readyState(): string {
+  get readyState(): "opening" | "open" | "closing" | "closed" {
     return this._m._w.managerState() & 2 ? "open" : "closed";
   }
 

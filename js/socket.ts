@@ -7,7 +7,8 @@ import type { Manager } from "./manager.js";
 /** Options of a namespace socket. */
 export interface SocketOptions {
   /** Sent with every connection: an object, or a function asked on every connect. */
-  auth?: { [key: string]: unknown } | ((cb: (data: object) => void) => void);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  auth?: { [key: string]: any } | ((cb: (data: object) => void) => void);
   /** Re-send an emit this many times until it is acknowledged (use with `ackTimeout`). */
   retries?: number;
   /** The default timeout (ms) of every emit that waits for an acknowledgement. */
@@ -17,15 +18,25 @@ export interface SocketOptions {
 /** The second argument of the `disconnect` event. */
 export type DisconnectDescription = Error | { description: string; context?: unknown };
 
+/**
+ * The error of a `connect_error` event. When the server's middleware refused the connection with
+ * `next(err)`, `data` is the server's `err.data` (the error is then a `ConnectionRefusedError`).
+ */
+export interface ExtendedError extends Error {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  data?: any;
+}
+
 /** The events every socket has. */
 export interface SocketReservedEvents {
   connect: () => void;
-  connect_error: (err: Error) => void;
+  connect_error: (err: ExtendedError) => void;
   disconnect: (reason: Socket.DisconnectReason, description?: DisconnectDescription) => void;
 }
 
 /** Prefixes the parameters of each callback in a tuple with `err: Error`. */
-export type PrependTimeoutError<T extends unknown[]> = {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type PrependTimeoutError<T extends any[]> = {
   [K in keyof T]: T[K] extends (...args: infer P) => infer R ? (err: Error, ...args: P) => R : T[K];
 };
 
@@ -34,12 +45,30 @@ export type DecorateAcknowledgements<E> = {
   [K in keyof E]: E[K] extends (...args: infer P) => infer R ? (...args: PrependTimeoutError<P>) => R : E[K];
 };
 
+// The fallbacks are `any`, as in socket.io-client: an untyped socket's `emitWithAck` resolves to `any`.
+/* eslint-disable @typescript-eslint/no-explicit-any */
 /** The last element of a tuple. */
-export type Last<T extends unknown[]> = T extends [...infer _H, infer L] ? L : unknown;
+export type Last<T extends any[]> = T extends [...infer _H, infer L] ? L : any;
 /** A tuple without its last element. */
-export type AllButLast<T extends unknown[]> = T extends [...infer H, infer _L] ? H : unknown[];
+export type AllButLast<T extends any[]> = T extends [...infer H, infer _L] ? H : any[];
 /** The type of a one-argument callback's argument. */
-export type FirstArg<T> = T extends (arg: infer P) => unknown ? P : unknown;
+export type FirstArg<T> = T extends (arg: infer P) => unknown ? P : any;
+
+/**
+ * What `emitWithAck` resolves to, given the event's ack callback: its first argument. After
+ * `timeout()` the callback is `(err: Error, ...args) => void` (see `DecorateAcknowledgements`), and
+ * the value is the argument after the error (socket.io-client 4.8 says `any` there).
+ */
+export type AckValue<T> = 0 extends 1 & T
+  ? any
+  : T extends (err: Error, ...args: infer A) => unknown
+    ? (<U>() => U extends Parameters<T>[0] ? 1 : 2) extends <U>() => U extends Error ? 1 : 2
+      ? A extends []
+        ? FirstArg<T>
+        : A[0]
+      : FirstArg<T>
+    : FirstArg<T>;
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 interface Flags {
   compress?: boolean;
@@ -125,8 +154,8 @@ export class Socket<
     this.io._w.setAuth(this._s, typeof v === "object" && v !== null ? JSON.stringify(v) : undefined, typeof v === "function");
   }
 
-  /** Emits made while disconnected, sent on the next connect. Assign `[]` to drop them. */
-  get sendBuffer(): Array<{ type: number; nsp: string; data: unknown[]; id?: number; options: { compress: boolean } }> {
+  /** Emits made while disconnected, sent on the next connect (a copy). Assign `[]` to drop them. */
+  get sendBuffer(): Array<{ type: number; nsp: string; data: any[]; id?: number; options: { compress: boolean } }> {
     return (this.io._w.sendBuffer(this._s) as [number, string, ArrayBuffer[] | undefined][]).map(([id, data, atts]) => ({
       type: 2,
       nsp: this.nsp,
@@ -140,8 +169,8 @@ export class Socket<
     if (Array.isArray(v) && v.length === 0) this.io._w.clearSendBuffer(this._s);
   }
 
-  /** Events received before the connection completed. */
-  get receiveBuffer(): ReadonlyArray<ReadonlyArray<unknown>> {
+  /** Events received before the connection completed (a copy). */
+  get receiveBuffer(): Array<ReadonlyArray<any>> {
     return (this.io._w.receiveBuffer(this._s) as [string, ArrayBuffer[] | undefined][]).map(([d, a]) =>
       Object.freeze(decode(d, a)),
     );
@@ -196,7 +225,7 @@ export class Socket<
   emitWithAck<Ev extends EventNames<EmitEvents>>(
     ev: Ev,
     ...args: AllButLast<EventParams<EmitEvents, Ev>>
-  ): Promise<FirstArg<Last<EventParams<EmitEvents, Ev>>>> {
+  ): Promise<AckValue<Last<EventParams<EmitEvents, Ev>>>> {
     const name = ev as unknown as string;
     if (RESERVED.has(name)) throw new Error('"' + String(name) + '" is a reserved event name');
     const flags = this.flags;

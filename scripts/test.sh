@@ -32,3 +32,12 @@ node scripts/build.mjs
 
 section "npm package: end to end (Node test runner + playwright-core + Chromium + socket.io 4.8)"
 node --test --test-concurrency=1 tests/e2e/
+
+section "npm package: TypeScript types (must compile / must not compile, against pkg/ and socket.io-client)"
+node tests/types/check.mjs
+
+section "npm package: npm pack tarball installed and used from a plain module page, a Vite build and a webpack 5 build"
+node --test --test-concurrency=1 tests/bundlers/
+
+section "examples: two pages chatting, then a server restart (vanilla, vite-ts, leptos-chat, yew-chat)"
+node --test --test-concurrency=1 tests/examples/
