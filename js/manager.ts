@@ -77,7 +77,7 @@ export interface ManagerOptions {
   agent: string | boolean;
   /** Ignored (engine.io-client internals). */
   transportImplementations: unknown[];
-  /** Not implemented: long-polling requests have no time limit of their own. */
+  /** Time limit (ms) of each long-polling request; a slower one fails the transport. */
   requestTimeout: number;
   /** Not implemented: per-transport options are not applied. */
   transportOptions: object;
@@ -97,7 +97,7 @@ export interface ManagerOptions {
   rejectUnauthorized: boolean;
   /** Ignored: the browser's timers are used. */
   useNativeTimers: boolean;
-  /** Not implemented: WebSocket sub-protocols are not requested. */
+  /** WebSocket sub-protocols to request. */
   protocols: string | string[];
 }
 
@@ -262,6 +262,8 @@ export class Manager<
       this._randomizationFactor,
       this._timeout === false ? -1 : Number(this._timeout),
       JSON.stringify(entries(opts.extraHeaders)),
+      opts.requestTimeout ?? -1,
+      JSON.stringify(opts.protocols === undefined ? [] : ([] as string[]).concat(opts.protocols)),
       this._handler(),
     );
   }

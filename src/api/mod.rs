@@ -222,6 +222,18 @@ impl SocketBuilder {
         self
     }
 
+    /// Time limit of each long-polling request (default none).
+    pub fn request_timeout(mut self, d: Duration) -> Self {
+        self.http.request_timeout = Some(ms(d).min(u64::from(u32::MAX)) as u32);
+        self
+    }
+
+    /// Requests these WebSocket sub-protocols.
+    pub fn protocols<S: Into<String>>(mut self, protocols: impl IntoIterator<Item = S>) -> Self {
+        self.http.protocols = protocols.into_iter().map(Into::into).collect();
+        self
+    }
+
     /// The authentication payload sent with every connection.
     pub fn auth(mut self, value: serde_json::Value) -> Self {
         self.auth = Auth::Json(value.to_string());

@@ -243,7 +243,8 @@ mod flag {
 #[wasm_bindgen]
 impl WasmManager {
     /// Creates (and with autoConnect, opens) a manager. `query` and `headers`
-    /// are JSON arrays of `[key, value]`; `transports` a JSON array of names.
+    /// are JSON arrays of `[key, value]`; `transports` and `protocols` JSON
+    /// arrays of names; `request_timeout` negative means none.
     #[wasm_bindgen(constructor)]
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -259,6 +260,8 @@ impl WasmManager {
         randomization_factor: f64,
         timeout: f64,
         headers: &str,
+        request_timeout: f64,
+        protocols: &str,
         handler: Handler,
     ) -> WasmManager {
         let mut kinds = Vec::new();
@@ -291,7 +294,14 @@ impl WasmManager {
             timeout: opt_ms(timeout),
             auto_connect: has(flag::AUTO_CONNECT),
         };
-        let http = HttpOptions { with_credentials: has(flag::WITH_CREDENTIALS), extra_headers: pairs(headers) };
+        let mut ws_protocols = Vec::new();
+        json::for_each_item(protocols, |p| ws_protocols.extend(json::string(p)));
+        let http = HttpOptions {
+            with_credentials: has(flag::WITH_CREDENTIALS),
+            extra_headers: pairs(headers),
+            request_timeout: opt_ms(request_timeout).map(|ms| ms.min(u64::from(u32::MAX)) as u32),
+            protocols: ws_protocols,
+        };
         let uri = url::parse(source);
         let driver = Driver::new(&uri, opts, http, move |ev| dispatch(&handler, ev));
         WasmManager { driver }

@@ -42,6 +42,10 @@ pub struct HttpOptions {
     pub with_credentials: bool,
     /// `extraHeaders`: headers added to every long-polling request.
     pub extra_headers: Vec<(String, String)>,
+    /// `requestTimeout` (ms): a long-polling request taking longer fails.
+    pub request_timeout: Option<u32>,
+    /// `protocols`: WebSocket sub-protocols to request.
+    pub protocols: Vec<String>,
 }
 
 /// A `setTimeout` that is cleared when dropped.
@@ -338,7 +342,17 @@ fn perform(shared: &Rc<Shared>, t: Transmit) {
 }
 
 fn open_ws(shared: &Rc<Shared>, id: TransportId, url: &str) {
-    let ws = match WebSocket::new(url) {
+    let protocols = shared.inner.try_borrow().map(|i| i.http.protocols.clone()).unwrap_or_default();
+    let created = if protocols.is_empty() {
+        WebSocket::new(url)
+    } else {
+        let list = js_sys::Array::new();
+        for p in &protocols {
+            list.push(&JsValue::from_str(p));
+        }
+        WebSocket::new_with_str_sequence(url, &list)
+    };
+    let ws = match created {
         Ok(ws) => ws,
         Err(_) => {
             // An invalid address: the transport fails like a WebSocket error.
@@ -412,13 +426,21 @@ fn http(shared: &Rc<Shared>, id: TransportId, url: String, body: Option<String>)
         RequestCredentials::SameOrigin
     });
     let is_post = body.is_some();
+    let limit = inner.http.request_timeout.map(|ms| sys::abort_after(f64::from(ms)));
     if let Some(b) = &body {
         init.set_method("POST");
         init.set_body(&JsValue::from_str(b));
+        if let Some(limit) = &limit {
+            init.set_signal(Some(limit));
+        }
     } else {
         let controller = AbortController::new().ok();
         if let Some(c) = &controller {
-            init.set_signal(Some(&c.signal()));
+            let signal = match &limit {
+                Some(limit) => sys::any_signal(&js_sys::Array::of2(&c.signal(), limit)),
+                None => c.signal(),
+            };
+            init.set_signal(Some(&signal));
         }
         inner.polls.push(Poll { id, controller });
     }

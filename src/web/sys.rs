@@ -21,6 +21,14 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     fn written(this: &EncodeResult) -> u32;
 
+    /// `AbortSignal.timeout(ms)`.
+    #[wasm_bindgen(js_namespace = AbortSignal, js_name = timeout)]
+    pub fn abort_after(ms: f64) -> web_sys::AbortSignal;
+
+    /// `AbortSignal.any(signals)`.
+    #[wasm_bindgen(js_namespace = AbortSignal, js_name = any)]
+    pub fn any_signal(signals: &js_sys::Array) -> web_sys::AbortSignal;
+
     #[wasm_bindgen(js_name = setTimeout)]
     pub fn set_timeout(handler: &js_sys::Function, ms: f64) -> JsValue;
 
