@@ -34,8 +34,8 @@
 use std::future::Future;
 
 use ::leptos::prelude::{
-    expect_context, provide_context, signal, use_context, LocalStorage, ReadSignal, StoredValue, Update,
-    With, WithValue, WriteSignal,
+    expect_context, provide_context, signal, use_context, LocalStorage, ReadSignal, StoredValue, Update, With,
+    WithValue, WriteSignal,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;

@@ -323,6 +323,9 @@ where
     (*value).clone()
 }
 
+/// The latest handler of [`use_on`].
+type Handler<T> = Rc<dyn Fn(T)>;
+
 /// Calls `f` with the first argument of every `event`, decoded as `T`. The
 /// latest `f` (from the latest render) is called; the handler is released
 /// on unmount, and moves to the new socket when `socket` changes.
@@ -370,7 +373,7 @@ where
     T: DeserializeOwned + 'static,
     F: Fn(T) + 'static,
 {
-    let latest: Rc<RefCell<Rc<dyn Fn(T)>>> = use_mut_ref(|| Rc::new(|_: T| {}) as Rc<dyn Fn(T)>);
+    let latest: Rc<RefCell<Handler<T>>> = use_mut_ref(|| Rc::new(|_: T| {}) as Handler<T>);
     *latest.borrow_mut() = Rc::new(f);
     use_effect_with((socket.clone(), event.to_owned()), move |(socket, event)| {
         let sub = socket.on(event, move |v: T| {
