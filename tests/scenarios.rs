@@ -1869,3 +1869,201 @@ fn answered_acks_leave_no_timer_behind() {
     // Answered: poll_timeout names the heartbeat again, not the stale ack deadline.
     assert_eq!(h.client.poll_timeout().map(|t| t - h.now), heartbeat);
 }
+
+// =========================================================================
+// Defaults, listeners that act between turns, edge options
+// =========================================================================
+
+#[test]
+fn defaults_are_socket_io_clients() {
+    let o = Options::default();
+    assert_eq!(o.path, "/socket.io");
+    assert_eq!(o.transports, [TransportKind::Polling, TransportKind::WebSocket]);
+    assert!(o.upgrade && !o.remember_upgrade && !o.try_all_transports);
+    assert_eq!((o.timestamp_requests, o.timestamp_param.as_str()), (None, "t"));
+    assert!(o.add_trailing_slash && !o.close_on_beforeunload && o.auto_connect);
+    assert!(o.reconnection);
+    assert_eq!(o.reconnection_attempts, u32::MAX);
+    assert_eq!((o.reconnection_delay, o.reconnection_delay_max), (1000, 5000));
+    assert_eq!(o.randomization_factor, 0.5);
+    assert_eq!(o.timeout, Some(20_000));
+    let so = SocketOptions::default();
+    assert_eq!((so.auth, so.retries, so.ack_timeout), (Auth::None, 0, None));
+
+    // With the default reconnection options, every failed attempt schedules
+    // another (no limit), each delay within 1000 * 2^(n-1) * (1 +- 0.5) and
+    // never above 5000.
+    let mut h = Harness::new("http://localhost:3000", Options { timeout: None, ..ws_only() });
+    h.socket("/", SocketOptions::default());
+    let (mut ws, _) = h.expect_ws_open();
+    h.ws_error(ws);
+    let mut delays = Vec::new();
+    for attempt in 1..=60u32 {
+        let d = h.next_timeout_in().expect("reconnection keeps going");
+        delays.push(d);
+        let base = 1000f64 * 2f64.powi(attempt as i32 - 1);
+        assert!(d as f64 >= (base * 0.5).min(5000.0) && d as f64 <= (base * 1.5).min(5000.0), "attempt {attempt}: {d}");
+        h.advance(d);
+        ws = h.expect_ws_open().0;
+        h.ws_error(ws);
+        let evs = h.take_events();
+        assert!(evs.contains(&Event::ReconnectAttempt(attempt)), "{evs:?}");
+        assert!(!evs.contains(&Event::ReconnectFailed), "{evs:?}");
+    }
+    // As in backo2 the jitter applies before the cap: the first delays vary,
+    // and once 1000 * 2^(n-1) * 0.5 passes 5000 every delay is 5000.
+    assert!(delays[..3].iter().any(|d| ![1000, 2000, 4000].contains(d)), "{delays:?}");
+    assert!(delays[5..].iter().all(|d| *d == 5000), "{delays:?}");
+}
+
+/// Runs the reconnection timer up to the `reconnect_attempt` announcement
+/// (the engine is opened on the next turn).
+fn announce_attempt(h: &mut Harness) {
+    let d = h.next_timeout_in().expect("a reconnection is scheduled");
+    h.jump(d);
+    h.input(|c, now| c.handle_timeout(now));
+    h.expect_events(&[Event::ReconnectAttempt(1)]);
+    h.expect_no_transmit();
+    assert_eq!(h.next_timeout_in(), Some(0), "the attempt opens on the next turn");
+}
+
+#[test]
+fn a_reconnect_attempt_listener_may_turn_reconnection_off() {
+    let (mut h, id, s) = ws_connected(ws_only(), SocketOptions::default());
+    h.ws_close(id, 1006, "");
+    h.take_events();
+    announce_attempt(&mut h);
+    // The listener turns reconnection off before the engine opens.
+    h.input(|c, _| c.set_reconnection(false));
+    h.advance(60_000);
+    h.expect_no_transmit();
+    h.expect_no_event();
+    assert!(!h.client.is_reconnecting());
+    assert!(h.client.is_active(s), "the socket still wants to connect");
+    // A later connect() opens again at once.
+    h.input(|c, _| c.set_reconnection(true));
+    h.connect(s);
+    h.expect_ws_open();
+}
+
+#[test]
+fn options_changed_before_a_reconnect_attempt_apply_to_it() {
+    let opts = Options { query: vec![("v".into(), "1".into())], ..ws_only() };
+    let (mut h, id, _) = ws_connected(opts.clone(), SocketOptions::default());
+    h.ws_close(id, 1006, "");
+    h.take_events();
+    announce_attempt(&mut h);
+    // As `socket.io.opts.query.v = 2; socket.io.opts.transports = ["polling"]`
+    // in a reconnect_attempt listener.
+    let changed = Options {
+        query: vec![("v".into(), "2".into())],
+        transports: vec![TransportKind::Polling],
+        path: "/rt".into(),
+        ..opts
+    };
+    h.input(|c, _| c.reconfigure(changed));
+    h.advance(0);
+    h.expect_events(&[Event::Opening]);
+    let (_, url) = h.expect_get();
+    assert!(url.starts_with("http://localhost:3000/rt/?"), "{url}");
+    assert_eq!(query_param(&url, "v").as_deref(), Some("2"));
+    assert_eq!(query_param(&url, "transport").as_deref(), Some("polling"));
+}
+
+#[test]
+fn retries_with_a_zero_ack_timeout_resend_once_per_turn() {
+    let sopts = SocketOptions { retries: 3, ack_timeout: Some(0), ..Default::default() };
+    let (mut h, _, s) = ws_connected(ws_only(), sopts);
+    h.emit(s, emit_ack("[\"A\"]", 1, true));
+    assert_eq!(h.take_ws_texts(), ["420[\"A\"]"]);
+    for retry in 1..=3 {
+        assert_eq!(h.next_timeout_in(), Some(0));
+        h.input(|c, now| c.handle_timeout(now));
+        assert_eq!(h.take_ws_texts(), [format!("42{retry}[\"A\"]")], "one re-send per call");
+        h.expect_no_event();
+    }
+    h.input(|c, now| c.handle_timeout(now));
+    h.expect_events(&[Event::Ack { socket: s, token: 1, with_error: true, result: Err(AckError::Timeout) }]);
+
+    // Unlimited retries with no delay: each call still does one re-send and returns.
+    let sopts = SocketOptions { retries: u32::MAX, ack_timeout: Some(0), ..Default::default() };
+    let (mut h, _, s) = ws_connected(ws_only(), sopts);
+    h.emit(s, emit("[\"B\"]"));
+    h.take_ws_texts();
+    for _ in 0..100 {
+        h.input(|c, now| c.handle_timeout(now));
+        assert_eq!(h.take_ws_texts().len(), 1);
+    }
+}
+
+#[test]
+fn timed_acks_fail_once_on_disconnect_and_never_time_out_later() {
+    let sopts = SocketOptions { ack_timeout: Some(5000), ..Default::default() };
+    let (mut h, id, s) = ws_connected(Options { reconnection: false, ..ws_only() }, sopts);
+    h.emit(s, emit_ack("[\"a\"]", 1, false));
+    h.emit(s, Emit { timeout: Some(3000), ..emit_ack("[\"b\"]", 2, false) });
+    h.take_ws_texts();
+    h.ws_close(id, 1006, "");
+    let acks: Vec<Event> = h.take_events().into_iter().filter(|e| matches!(e, Event::Ack { .. })).collect();
+    assert_eq!(
+        acks,
+        [
+            Event::Ack { socket: s, token: 1, with_error: true, result: Err(AckError::Disconnected) },
+            Event::Ack { socket: s, token: 2, with_error: true, result: Err(AckError::Disconnected) },
+        ]
+    );
+    h.advance(10_000);
+    h.expect_no_event();
+    assert_eq!(h.client.poll_timeout(), None, "no timer is left for the failed acks");
+}
+
+#[test]
+fn an_empty_sid_in_the_connect_answer_is_refused_as_an_incompatible_server() {
+    let mut h = Harness::new("http://localhost:3000", ws_only());
+    let s = h.socket("/", SocketOptions::default());
+    let id = h.open_websocket("E", 25_000, 20_000);
+    h.take_events();
+    h.server_sends_ws_text(id, "40{\"sid\":\"\"}");
+    h.expect_events(&[Event::ConnectError(s, ErrorKind::IncompatibleServer)]);
+    assert!(!h.client.is_connected(s));
+}
+
+#[test]
+fn connect_error_with_a_string_payload_uses_it_as_the_message() {
+    let mut h = Harness::new("http://localhost:3000", ws_only());
+    let s = h.socket("/", SocketOptions::default());
+    let id = h.open_websocket("E", 25_000, 20_000);
+    h.take_events();
+    h.server_sends_ws_text(id, "44\"Invalid namespace\"");
+    let evs = h.take_events();
+    let refused = Event::ConnectError(s, ErrorKind::ConnectRefused { message: "Invalid namespace".into(), data: None });
+    assert!(evs.contains(&refused), "{evs:?}");
+}
+
+#[test]
+fn no_transports_reports_the_error_on_the_next_turn() {
+    let opts = Options { transports: Vec::new(), reconnection: false, ..Options::default() };
+    let mut h = Harness::new("http://localhost:3000", opts);
+    let s = h.socket("/", SocketOptions::default());
+    // Nothing yet: listeners registered after `io()` still hear the error.
+    h.expect_events(&[Event::Opening]);
+    h.expect_no_transmit();
+    assert_eq!(h.next_timeout_in(), Some(0));
+    h.advance(0);
+    h.expect_events(&[Event::Error(ErrorKind::NoTransports), Event::ConnectError(s, ErrorKind::NoTransports)]);
+    assert_eq!(ErrorKind::NoTransports.message(), "No transports available");
+    h.advance(60_000);
+    h.expect_no_event();
+    h.expect_no_transmit();
+}
+
+#[test]
+fn packet_events_follow_the_sockets_handling_of_the_packet() {
+    let (mut h, id, s) = ws_connected(ws_only(), SocketOptions::default());
+    h.input(|c, _| c.set_packet_events(true));
+    h.server_sends_ws_text(id, "42[\"news\",1]");
+    let evs = h.take_events();
+    assert_eq!(evs.len(), 2, "{evs:?}");
+    assert_eq!(evs[0], Event::Message { socket: s, payload: payload("[\"news\",1]"), ack: None });
+    assert!(matches!(&evs[1], Event::Packet { packet: socketio_wasm::proto::sio::Packet::Event { .. }, .. }), "{evs:?}");
+}

@@ -115,7 +115,7 @@ impl Shared {
 pub struct Client {
     opts: Options,
     cfg: Config,
-    hostname: String,
+    uri: ParsedUri,
     shared: Shared,
     events: VecDeque<Event>,
     ready: Ready,
@@ -128,6 +128,9 @@ pub struct Client {
     listen: Listen,
     open_deadline: Option<u64>,
     reconnect_at: Option<u64>,
+    /// `reconnect_attempt` was announced; the attempt opens at `reconnect_at`
+    /// (the next turn), unless a listener turned reconnection off meanwhile.
+    attempt_announced: bool,
     open_callback: OpenCallback,
     decoder: Decoder,
     sockets: Vec<Sock>,
@@ -140,20 +143,10 @@ impl Client {
     /// [`url::resolve`](super::url::resolve)); with `auto_connect` it starts
     /// connecting at once. `seed` feeds the backoff jitter and request tokens.
     pub fn new(uri: &ParsedUri, opts: Options, seed: u64, now: u64) -> Self {
-        let endpoint = Endpoint::new(uri, &opts.path, opts.add_trailing_slash, &opts.query);
-        let cfg = Config {
-            endpoint,
-            transports: opts.transports.clone(),
-            upgrade: opts.upgrade,
-            remember_upgrade: opts.remember_upgrade,
-            try_all_transports: opts.try_all_transports,
-            timestamp_requests: opts.timestamp_requests,
-            timestamp_param: opts.timestamp_param.clone(),
-            close_on_beforeunload: opts.close_on_beforeunload,
-        };
+        let cfg = engine_config(uri, &opts);
         let backoff = Backoff::new(opts.reconnection_delay, opts.reconnection_delay_max, opts.randomization_factor);
         let mut c = Client {
-            hostname: uri.host.clone(),
+            uri: uri.clone(),
             cfg,
             shared: Shared { tx: VecDeque::new(), rng: Rng::new(seed), next_id: 0, prior_ws: false },
             events: VecDeque::new(),
@@ -166,6 +159,7 @@ impl Client {
             listen: Listen::None,
             open_deadline: None,
             reconnect_at: None,
+            attempt_announced: false,
             open_callback: OpenCallback::None,
             decoder: Decoder::default(),
             sockets: Vec::new(),
@@ -266,6 +260,23 @@ impl Client {
         self.opts.timeout = ms;
     }
 
+    /// Replaces the options, as assigning `manager.opts` does in
+    /// socket.io-client: the transport options (`path`, `query`,
+    /// `transports`, `upgrade`, timestamps...) apply from the next connection
+    /// attempt, since every attempt builds its engine afresh; the reconnection
+    /// options apply at once, as through their setters. `auto_connect` only
+    /// matters at creation.
+    pub fn reconfigure(&mut self, opts: Options) {
+        self.cfg = engine_config(&self.uri, &opts);
+        self.set_reconnection(opts.reconnection);
+        self.set_reconnection_attempts(opts.reconnection_attempts);
+        self.set_reconnection_delay(opts.reconnection_delay);
+        self.set_reconnection_delay_max(opts.reconnection_delay_max);
+        self.set_randomization_factor(opts.randomization_factor);
+        self.set_timeout(opts.timeout);
+        self.opts = opts;
+    }
+
     /// The current options (with the setters applied).
     pub fn options(&self) -> &Options {
         &self.opts
@@ -294,6 +305,11 @@ impl Client {
     /// True once the engine handshake completed and until the connection closes.
     pub fn is_open(&self) -> bool {
         self.ready == Ready::Open
+    }
+
+    /// True while a connection attempt waits for the engine handshake.
+    pub fn is_opening(&self) -> bool {
+        self.ready == Ready::Opening
     }
 
     // =====================================================================
@@ -512,7 +528,7 @@ impl Client {
     /// The browser went offline: closes the connection (`transport close`),
     /// except for `localhost`, as socket.io-client does.
     pub fn handle_offline(&mut self, now: u64) {
-        if self.hostname != "localhost" {
+        if self.uri.host != "localhost" {
             if let Some(e) = self.engine.as_mut() {
                 e.on_close(&mut self.shared.io(), Reason::TransportClose, CloseDetail::Described("network connection lost"));
             }
@@ -541,9 +557,20 @@ impl Client {
             }
         }
         if self.reconnect_at.is_some_and(|d| now >= d) {
-            self.reconnect_at = None;
-            if !self.skip_reconnect {
+            if self.skip_reconnect {
+                self.reconnect_at = None;
+                self.attempt_announced = false;
+                self.reconnecting = false;
+            } else if !self.attempt_announced {
+                // Announce the attempt and open on the next turn, once the
+                // `reconnect_attempt` listeners have run: they may turn
+                // reconnection off or change the options, as in socket.io-client.
+                self.attempt_announced = true;
+                self.reconnect_at = Some(now);
                 self.events.push_back(Event::ReconnectAttempt(self.backoff.attempts));
+            } else {
+                self.reconnect_at = None;
+                self.attempt_announced = false;
                 self.open_manager(now, OpenCallback::Reconnect);
                 self.pump(now);
             }
@@ -552,11 +579,18 @@ impl Client {
             e.handle_timeout(&mut self.shared.io(), now);
             self.pump(now);
         }
+        // Only the timers due on entry: a retry re-armed with a zero timeout
+        // fires on the next call (the next turn of the event loop), so retries
+        // never run back to back inside one call.
+        let mut due = Vec::new();
         while let Some(&Reverse((at, s, id))) = self.ack_timers.peek() {
             if at > now {
                 break;
             }
             self.ack_timers.pop();
+            due.push((at, s, id));
+        }
+        for (at, s, id) in due {
             self.ack_timeout(s, id, at);
         }
         self.pump(now);
@@ -575,7 +609,7 @@ impl Client {
                 self.retired.push(old);
             }
         }
-        self.engine = Some(Engine::open(self.cfg.clone(), &mut self.shared.io()));
+        self.engine = Some(Engine::open(self.cfg.clone(), &mut self.shared.io(), now));
         self.ready = Ready::Opening;
         self.skip_reconnect = false;
         self.listen = Listen::Opening;
@@ -589,6 +623,7 @@ impl Client {
         self.listen = Listen::None;
         self.open_deadline = None;
         self.reconnect_at = None;
+        self.attempt_announced = false;
         self.decoder.reset();
     }
 
@@ -762,9 +797,16 @@ impl Client {
     }
 
     fn on_decoded(&mut self, now: u64, packet: Packet, attachments: Vec<Vec<u8>>) {
-        if self.packet_events {
-            self.events.push_back(Event::Packet { packet: packet.clone(), attachments: attachments.clone() });
+        // The sockets see the packet before `packet` listeners do, as in
+        // socket.io-client (the sockets subscribe first).
+        let copy = self.packet_events.then(|| Event::Packet { packet: packet.clone(), attachments: attachments.clone() });
+        self.route_packet(now, packet, attachments);
+        if let Some(ev) = copy {
+            self.events.push_back(ev);
         }
+    }
+
+    fn route_packet(&mut self, now: u64, packet: Packet, attachments: Vec<Vec<u8>>) {
         let nsp = match &packet {
             Packet::Connect { nsp, .. }
             | Packet::Disconnect { nsp }
@@ -777,7 +819,7 @@ impl Client {
         match packet {
             Packet::Connect { data, .. } => {
                 let data = data.unwrap_or_default();
-                let sid = json::field(&data, "sid").and_then(json::string);
+                let sid = json::field(&data, "sid").and_then(json::string).filter(|s| !s.is_empty());
                 match sid {
                     Some(sid) => {
                         let pid = json::field(&data, "pid").and_then(json::string);
@@ -1094,10 +1136,24 @@ impl Client {
             return;
         }
         head.pending = true;
-        head.tries += 1;
+        head.tries = head.tries.saturating_add(1);
         let e = Emit { payload: head.payload.clone(), ack: None, volatile: false, timeout: head.timeout };
         let seq = head.seq;
         self.emit_inner(now, s, e, Some(seq));
+    }
+}
+
+/// The engine's options, from the manager's.
+fn engine_config(uri: &ParsedUri, opts: &Options) -> Config {
+    Config {
+        endpoint: Endpoint::new(uri, &opts.path, opts.add_trailing_slash, &opts.query),
+        transports: opts.transports.clone(),
+        upgrade: opts.upgrade,
+        remember_upgrade: opts.remember_upgrade,
+        try_all_transports: opts.try_all_transports,
+        timestamp_requests: opts.timestamp_requests,
+        timestamp_param: opts.timestamp_param.clone(),
+        close_on_beforeunload: opts.close_on_beforeunload,
     }
 }
 

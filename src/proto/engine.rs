@@ -233,13 +233,16 @@ pub(crate) struct Engine {
     /// The deadline of the last reset, kept after the timer stops.
     ping_expires_at: Option<u64>,
     ping_expired: bool,
+    /// No transport to open: the error is reported at this time (the next
+    /// turn), once the caller has set up its listeners.
+    fail_at: Option<u64>,
     close_wait: CloseWait,
     pub events: Vec<EngineEvent>,
 }
 
 impl Engine {
     /// Creates the engine and opens its first transport.
-    pub fn open(cfg: Config, io: &mut Io<'_>) -> Self {
+    pub fn open(cfg: Config, io: &mut Io<'_>, now: u64) -> Self {
         let transports = cfg.transports.clone();
         let mut e = Engine {
             cfg,
@@ -258,10 +261,15 @@ impl Engine {
             ping_deadline: None,
             ping_expires_at: None,
             ping_expired: false,
+            fail_at: None,
             close_wait: CloseWait::None,
             events: Vec::new(),
         };
-        e.open_first(io);
+        if e.transports.is_empty() {
+            e.fail_at = Some(now);
+        } else {
+            e.open_first(io);
+        }
         e
     }
 
@@ -307,7 +315,10 @@ impl Engine {
     }
 
     pub fn next_timeout(&self) -> Option<u64> {
-        self.ping_deadline
+        match (self.ping_deadline, self.fail_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// `_hasPingExpired`: true when the heartbeat deadline passed even though
@@ -492,8 +503,12 @@ impl Engine {
         self.ping_expires_at = Some(at);
     }
 
-    /// The heartbeat timer.
+    /// The heartbeat timer, and the report of an engine with no transport.
     pub fn handle_timeout(&mut self, io: &mut Io<'_>, now: u64) {
+        if self.fail_at.is_some_and(|t| now >= t) {
+            self.fail_at = None;
+            self.events.push(EngineEvent::Error(ErrorKind::NoTransports));
+        }
         if self.ping_deadline.is_some_and(|d| now >= d) {
             self.ping_deadline = None;
             self.on_close(io, Reason::PingTimeout, CloseDetail::None);

@@ -158,8 +158,11 @@ impl Reason {
         }
     }
 
-    /// True when the client will reconnect by itself after this reason
-    /// (given `reconnection` is on).
+    /// True when the client will reconnect by itself after a socket
+    /// disconnects for this reason (given `reconnection` is on).
+    /// `ForcedClose` is reported for both a manager closed by the user (no
+    /// reconnection) and an engine closed by the user (the manager then
+    /// reconnects); it counts as the former here.
     pub fn reconnects(self) -> bool {
         !matches!(self, Reason::IoServerDisconnect | Reason::IoClientDisconnect | Reason::ForcedClose)
     }

@@ -65,7 +65,7 @@ pub enum Packet {
 pub enum DecodeError {
     /// The first character is not a packet type.
     UnknownType,
-    /// The attachment count is not a number followed by `-`.
+    /// The attachment count is not a positive number followed by `-`.
     IllegalAttachments,
     /// More than [`MAX_ATTACHMENTS`] attachments.
     TooManyAttachments,
@@ -141,6 +141,10 @@ pub fn decode(mut s: String) -> Result<Packet, DecodeError> {
         }
         for &d in &b[start..i] {
             attachments = attachments.saturating_mul(10).saturating_add(usize::from(d - b'0'));
+        }
+        if attachments == 0 {
+            // A binary packet announces at least one attachment.
+            return Err(DecodeError::IllegalAttachments);
         }
         if attachments > MAX_ATTACHMENTS {
             return Err(DecodeError::TooManyAttachments);
@@ -418,8 +422,9 @@ mod tests {
         let (p, bufs) = d.add_binary(vec![3, 4]).unwrap().unwrap();
         assert!(matches!(p, Packet::Event { attachments: 2, .. }));
         assert_eq!(bufs, vec![vec![1, 2], vec![3, 4]]);
-        // A zero-attachment binary packet completes at once.
-        assert!(matches!(d.add_text("50-[\"a\"]".into()), Ok(Some(_))));
+        // A binary packet must announce at least one attachment.
+        assert_eq!(d.add_text("50-[\"a\"]".into()), Err(DecodeError::IllegalAttachments));
+        assert_eq!(d.add_text("60-1[\"a\"]".into()), Err(DecodeError::IllegalAttachments));
         // Reset drops a partial packet.
         assert_eq!(d.add_text("51-[\"a\",{\"_placeholder\":true,\"num\":0}]".into()), Ok(None));
         d.reset();
