@@ -6,47 +6,28 @@
 
 const hasBlob = typeof Blob === "function";
 
-/** True for the binary values socket.io-client sends as attachments. */
-export function isBinary(x: unknown): x is ArrayBuffer | ArrayBufferView | Blob {
-  return x instanceof ArrayBuffer || ArrayBuffer.isView(x) || (hasBlob && x instanceof Blob);
-}
-
 function bytes(x: ArrayBuffer | ArrayBufferView): Uint8Array {
   return x instanceof ArrayBuffer ? new Uint8Array(x) : new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
 }
 
-/** True when `x` holds a Blob anywhere (those need an asynchronous read). */
-export function hasBlobs(x: unknown, depth = 0): boolean {
-  if (!hasBlob || depth > 1000 || x === null || typeof x !== "object") return false;
-  if (x instanceof Blob) return true;
-  if (x instanceof ArrayBuffer || ArrayBuffer.isView(x)) return false;
-  if (Array.isArray(x)) return x.some((v) => hasBlobs(v, depth + 1));
-  for (const k in x) {
-    if (Object.prototype.hasOwnProperty.call(x, k) && hasBlobs((x as Record<string, unknown>)[k], depth + 1)) return true;
-  }
-  return false;
-}
+/** An attachment: bytes, or a Blob still to be read. */
+export type Attachment = Uint8Array | Blob;
 
-/** Replaces every Blob by its bytes (an ArrayBuffer), keeping the shape. */
-export async function readBlobs(x: unknown): Promise<unknown> {
-  if (hasBlob && x instanceof Blob) return x.arrayBuffer();
-  if (x === null || typeof x !== "object" || x instanceof ArrayBuffer || ArrayBuffer.isView(x)) return x;
-  if (Array.isArray(x)) return Promise.all(x.map(readBlobs));
-  const out: Record<string, unknown> = {};
-  for (const k in x) {
-    if (Object.prototype.hasOwnProperty.call(x, k)) out[k] = await readBlobs((x as Record<string, unknown>)[k]);
-  }
-  return out;
+/** Reads the Blobs of a list of attachments (in order, in parallel). */
+export function readBlobs(list: Attachment[]): Promise<Uint8Array[]> {
+  return Promise.all(list.map((a) => (a instanceof Uint8Array ? a : a.arrayBuffer().then((b) => new Uint8Array(b)))));
 }
 
 /**
  * Returns `x` with binary values replaced by placeholders, pushing their
- * bytes to `out`. Values without binary are returned as they are (no copy).
+ * bytes (or the Blob) to `out`. Values without binary are returned as they
+ * are (no copy).
  */
-export function deconstruct(x: unknown, out: Uint8Array[]): unknown {
+export function deconstruct(x: unknown, out: Attachment[]): unknown {
   if (x === null || typeof x !== "object") return x;
-  if (x instanceof ArrayBuffer || ArrayBuffer.isView(x)) {
-    out.push(bytes(x));
+  const blob = hasBlob && x instanceof Blob;
+  if (blob || x instanceof ArrayBuffer || ArrayBuffer.isView(x)) {
+    out.push(blob ? (x as Blob) : bytes(x as ArrayBuffer | ArrayBufferView));
     return { _placeholder: true, num: out.length - 1 };
   }
   if (Array.isArray(x)) {

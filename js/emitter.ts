@@ -45,6 +45,11 @@ export type ReservedOrUserListener<
 
 type Stored = AnyFn & { fn?: AnyFn };
 
+/** Event names are strings, as in component-emitter (`on(1)` and `on("1")` are one event); symbols stay. */
+function key(ev: unknown): string | symbol {
+  return typeof ev === "symbol" ? ev : String(ev);
+}
+
 /**
  * Emitter<ListenEvents, EmitEvents, ReservedEvents>: listeners are typed by
  * `ListenEvents` and `ReservedEvents`; `emit` is typed by `EmitEvents`.
@@ -61,10 +66,11 @@ export class Emitter<
     ev: Ev,
     listener: ReservedOrUserListener<ReservedEvents, ListenEvents, Ev>,
   ): this {
-    const list = this._callbacks.get(ev);
+    const k = key(ev);
+    const list = this._callbacks.get(k);
     if (list) list.push(listener as Stored);
-    else this._callbacks.set(ev, [listener as Stored]);
-    this._listenerAdded(ev);
+    else this._callbacks.set(k, [listener as Stored]);
+    this._listenerAdded(k);
     return this;
   }
 
@@ -89,19 +95,24 @@ export class Emitter<
     return this.on(ev, wrapper as never);
   }
 
-  /** Removes one listener of an event, every listener of an event, or every listener. */
+  /**
+   * Removes one listener of an event, every listener of an event, or every listener, depending on
+   * how many arguments are given (as in component-emitter: `off(undefined)` names the event
+   * "undefined").
+   */
   off<Ev extends ReservedOrUserEventNames<ReservedEvents, ListenEvents>>(
     ev?: Ev,
     listener?: ReservedOrUserListener<ReservedEvents, ListenEvents, Ev>,
   ): this {
-    if (ev === undefined) {
+    if (arguments.length === 0) {
       this._callbacks.clear();
       return this;
     }
-    const list = this._callbacks.get(ev);
+    const k = key(ev);
+    const list = this._callbacks.get(k);
     if (!list) return this;
-    if (listener === undefined) {
-      this._callbacks.delete(ev);
+    if (arguments.length === 1) {
+      this._callbacks.delete(k);
       return this;
     }
     for (let i = 0; i < list.length; i++) {
@@ -110,7 +121,7 @@ export class Emitter<
         break;
       }
     }
-    if (list.length === 0) this._callbacks.delete(ev);
+    if (list.length === 0) this._callbacks.delete(k);
     return this;
   }
 
@@ -119,7 +130,7 @@ export class Emitter<
     ev?: Ev,
     listener?: ReservedOrUserListener<ReservedEvents, ListenEvents, Ev>,
   ): this {
-    return this.off(ev, listener);
+    return this.off.apply(this, arguments as never);
   }
 
   /** Same as `off`. */
@@ -127,12 +138,12 @@ export class Emitter<
     ev?: Ev,
     listener?: ReservedOrUserListener<ReservedEvents, ListenEvents, Ev>,
   ): this {
-    return this.off(ev, listener);
+    return this.off.apply(this, arguments as never);
   }
 
-  /** Same as `off` without a listener. */
+  /** Same as `off`. */
   removeAllListeners<Ev extends ReservedOrUserEventNames<ReservedEvents, ListenEvents>>(ev?: Ev): this {
-    return this.off(ev);
+    return this.off.apply(this, arguments as never);
   }
 
   /** Calls the listeners of an event (for user-typed events). */
@@ -153,22 +164,22 @@ export class Emitter<
   }
 
   private _fire(ev: string | symbol, args: unknown[]): void {
-    const list = this._callbacks.get(ev);
+    const list = this._callbacks.get(key(ev));
     if (!list) return;
     // A copy, so listeners added or removed by a listener apply next time.
     for (const fn of list.slice()) fn.apply(this, args);
   }
 
-  /** The listeners of an event. */
+  /** The listeners of an event (the emitter's own array, as in component-emitter). */
   listeners<Ev extends ReservedOrUserEventNames<ReservedEvents, ListenEvents>>(
     ev: Ev,
   ): ReservedOrUserListener<ReservedEvents, ListenEvents, Ev>[] {
-    return (this._callbacks.get(ev) || []).slice() as never;
+    return (this._callbacks.get(key(ev)) || []) as never;
   }
 
   /** True when the event has listeners. */
   hasListeners<Ev extends ReservedOrUserEventNames<ReservedEvents, ListenEvents>>(ev: Ev): boolean {
-    return (this._callbacks.get(ev)?.length ?? 0) > 0;
+    return (this._callbacks.get(key(ev))?.length ?? 0) > 0;
   }
 
   /** Hook for subclasses: a listener was added for `ev`. */

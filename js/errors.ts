@@ -54,3 +54,14 @@ export function toError(e: [string, number, unknown?]): Error {
 export function ackError(message: string): Error {
   return message === "operation has timed out" ? new AckTimeoutError(message) : new DisconnectedError(message);
 }
+
+/**
+ * Reports an exception of user code the way an uncaught one is reported, so
+ * that it never unwinds through the engine.
+ */
+export function report(e: unknown): void {
+  if (typeof reportError === "function") reportError(e);
+  else setTimeout(() => {
+    throw e;
+  });
+}

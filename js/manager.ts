@@ -1,6 +1,6 @@
 import { Emitter, type AnyFn, type DefaultEventsMap, type EventsMap } from "./emitter.js";
 import { decode } from "./binary.js";
-import { toError, TransportError } from "./errors.js";
+import { report, toError, TransportError } from "./errors.js";
 import { debug } from "./debug.js";
 import { WasmManager, resolve } from "./wasm.js";
 import { Socket, type DisconnectDescription, type SocketOptions } from "./socket.js";
@@ -123,6 +123,8 @@ export interface EngineReservedEvents {
 
 /** The low-level connection of a manager (`socket.io.engine`). */
 export class Engine extends Emitter<{}, {}, EngineReservedEvents> {
+  private _t?: { name: string };
+
   constructor(private readonly _m: Manager) {
     super();
   }
@@ -132,14 +134,20 @@ export class Engine extends Emitter<{}, {}, EngineReservedEvents> {
     return this._m._w.engineId() ?? undefined;
   }
 
-  /** The current transport. */
+  /** The current transport (the same object while the transport stays). */
   get transport(): { name: string } {
-    return { name: this._m._w.transport() ?? "" };
+    return this._transport(this._m._w.transport() ?? "");
   }
 
-  /** `open`, or `closed`. */
+  /** `opening`, `open` or `closed`. */
   get readyState(): "opening" | "open" | "closing" | "closed" {
-    return this._m._w.managerState() & 2 ? "open" : "closed";
+    return this._m._readyState;
+  }
+
+  /** @internal */
+  _transport(name: string): { name: string } {
+    if (this._t?.name !== name) this._t = { name };
+    return this._t;
   }
 
   /** Closes the connection; the manager reconnects as after a transport close. */
@@ -174,6 +182,17 @@ function transportNames(list: ManagerOptions["transports"] | undefined): string[
   );
 }
 
+/** `f`, but exceptions are reported instead of thrown. */
+function guarded<A extends unknown[]>(f: (...args: A) => void): (...args: A) => void {
+  return (...args) => {
+    try {
+      f(...args);
+    } catch (e) {
+      report(e);
+    }
+  };
+}
+
 function entries(o: unknown): [string, string][] {
   if (typeof o === "string") {
     return o
@@ -196,8 +215,13 @@ export class Manager<
   ListenEvents extends EventsMap = DefaultEventsMap,
   EmitEvents extends EventsMap = ListenEvents,
 > extends Emitter<{}, {}, ManagerReservedEvents> {
-  /** The options given at creation (with `path` defaulted). */
+  /**
+   * The options given at creation (with `path` defaulted). As in socket.io-client, changes to the
+   * transport options (`query`, `transports`, `extraHeaders`...) apply from the next connection attempt.
+   */
   opts: Partial<ManagerOptions & SocketOptions>;
+  /** The address given to `io()`, resolved. */
+  readonly uri: string;
   /** The namespace sockets by name. */
   nsps: Record<string, Socket> = {};
   /** The current engine; replaced on every connection attempt. */
@@ -236,7 +260,15 @@ export class Manager<
     this._timeout = opts.timeout == null ? 20000 : opts.timeout;
     this._autoConnect = opts.autoConnect !== false;
     this.engine = new Engine(this);
-    const source = resolve(uri as string | undefined, opts.path)[0] as string;
+    this.uri = resolve(uri as string | undefined, opts.path)[0] as string;
+    this._w = new WasmManager(this.uri, this._handler());
+    this._configure();
+    if (this._autoConnect) this.open();
+  }
+
+  /** @internal hands the current options to the engine; called before every connection attempt. */
+  _configure(): void {
+    const opts = this.opts;
     const flags =
       (opts.upgrade !== false ? 1 : 0) |
       (opts.rememberUpgrade ? 2 : 0) |
@@ -246,12 +278,9 @@ export class Manager<
       (opts.addTrailingSlash !== false ? 32 : 0) |
       (opts.closeOnBeforeunload ? 64 : 0) |
       (this._reconnection ? 128 : 0) |
-      (this._autoConnect ? 256 : 0) |
       (opts.withCredentials ? 512 : 0);
-    log("opening %s", source);
-    this._w = new WasmManager(
-      source,
-      opts.path,
+    this._w.configure(
+      opts.path || "/socket.io",
       JSON.stringify(entries(opts.query)),
       JSON.stringify(transportNames(opts.transports)),
       flags,
@@ -264,13 +293,13 @@ export class Manager<
       JSON.stringify(entries(opts.extraHeaders)),
       opts.requestTimeout ?? -1,
       JSON.stringify(opts.protocols === undefined ? [] : ([] as string[]).concat(opts.protocols)),
-      this._handler(),
     );
   }
 
   /** @internal the state the engine reports */
   get _readyState(): "opening" | "open" | "closed" {
-    return this._w.managerState() & 2 ? "open" : "closed";
+    const state = this._w.managerState();
+    return state & 2 ? "open" : state & 4 ? "opening" : "closed";
   }
 
   /** @internal */
@@ -284,7 +313,7 @@ export class Manager<
   reconnection(v?: boolean): this | boolean {
     if (v === undefined) return this._reconnection;
     this._reconnection = !!v;
-    this._w.setOption(0, v ? 1 : 0);
+    this._configure();
     return this;
   }
 
@@ -294,7 +323,7 @@ export class Manager<
   reconnectionAttempts(v?: number): this | number {
     if (v === undefined) return this._reconnectionAttempts;
     this._reconnectionAttempts = v;
-    this._w.setOption(1, v);
+    this._configure();
     return this;
   }
 
@@ -304,7 +333,7 @@ export class Manager<
   reconnectionDelay(v?: number): this | number {
     if (v === undefined) return this._reconnectionDelay;
     this._reconnectionDelay = v;
-    this._w.setOption(2, v);
+    this._configure();
     return this;
   }
 
@@ -314,7 +343,7 @@ export class Manager<
   randomizationFactor(v?: number): this | number {
     if (v === undefined) return this._randomizationFactor;
     this._randomizationFactor = v;
-    this._w.setOption(4, v);
+    this._configure();
     return this;
   }
 
@@ -324,7 +353,7 @@ export class Manager<
   reconnectionDelayMax(v?: number): this | number {
     if (v === undefined) return this._reconnectionDelayMax;
     this._reconnectionDelayMax = v;
-    this._w.setOption(3, v);
+    this._configure();
     return this;
   }
 
@@ -334,7 +363,7 @@ export class Manager<
   timeout(v?: number | false): this | number | false {
     if (v === undefined) return this._timeout;
     this._timeout = v;
-    this._w.setOption(5, v === false ? -1 : v);
+    this._configure();
     return this;
   }
 
@@ -346,6 +375,8 @@ export class Manager<
       token = this._openSeq;
       this._openCbs.set(token, fn);
     }
+    log("opening %s", this.uri);
+    this._configure();
     this._w.open(token);
     return this;
   }
@@ -381,13 +412,17 @@ export class Manager<
     if (ev === "packet") this._w.setPacketEvents(true);
   }
 
+  // What user code throws is reported (as an uncaught exception would be) and never unwinds
+  // through the engine, which goes on with the next event.
   private _handler() {
     return {
-      message: (s: number, data: string, atts: ArrayBuffer[] | undefined, ack: number) =>
+      message: guarded((s: number, data: string, atts: ArrayBuffer[] | undefined, ack: number) =>
         this._sockets[s]?._onMessage(data, atts, ack),
-      ack: (s: number, token: number, withError: boolean, data?: string, atts?: ArrayBuffer[], error?: string) =>
+      ),
+      ack: guarded((s: number, token: number, withError: boolean, data?: string, atts?: ArrayBuffer[], error?: string) =>
         this._sockets[s]?._onAck(token, withError, data, atts, error),
-      event: (kind: number, s: number, a: unknown, b: unknown) => this._event(kind, s, a, b),
+      ),
+      event: guarded((kind: number, s: number, a: unknown, b: unknown) => this._event(kind, s, a, b)),
     };
   }
 
@@ -413,7 +448,12 @@ export class Manager<
         return;
       case EVENT.RECONNECT_ATTEMPT:
         log("attempting reconnect");
-        this.emitReserved("reconnect_attempt", a as number);
+        try {
+          this.emitReserved("reconnect_attempt", a as number);
+        } finally {
+          // The attempt opens on the next turn, with the options as the listeners left them.
+          this._configure();
+        }
         return;
       case EVENT.RECONNECT:
         this.emitReserved("reconnect", a as number);
@@ -427,19 +467,19 @@ export class Manager<
       case EVENT.OPEN_RESULT: {
         const fn = this._openCbs.get(a as number);
         this._openCbs.delete(a as number);
-        fn?.(b === undefined ? undefined : toError(b as never));
+        if (fn) b === undefined ? fn() : fn(toError(b as never));
         return;
       }
       case EVENT.PACKET: {
         const [type, nsp, data, id] = a as [number, string, string | undefined, number | undefined];
         const packet: { type: number; nsp: string; data?: unknown; id?: number } = { type, nsp };
-        if (data !== undefined) packet.data = type === 2 || type === 3 || type === 5 || type === 6 ? decode(data, b as ArrayBuffer[] | undefined) : JSON.parse(data);
+        if (data !== undefined) packet.data = type === 2 || type === 3 ? decode(data, b as ArrayBuffer[] | undefined) : JSON.parse(data);
         if (id !== undefined) packet.id = id;
         this.emitReserved("packet", packet);
         return;
       }
       case EVENT.UPGRADE:
-        this.engine._emit("upgrade", { name: a as string });
+        this.engine._emit("upgrade", this.engine._transport(a as string));
         return;
       case EVENT.UPGRADE_ERROR: {
         const err = toError(a as never) as Error & { transport?: string };

@@ -1,6 +1,6 @@
 import { Emitter, type AnyFn, type DefaultEventsMap, type EventNames, type EventParams, type EventsMap } from "./emitter.js";
-import { decode, deconstruct, hasBlobs, readBlobs } from "./binary.js";
-import { ackError } from "./errors.js";
+import { decode, deconstruct, readBlobs, type Attachment } from "./binary.js";
+import { ackError, report } from "./errors.js";
 import { debug } from "./debug.js";
 import type { Manager } from "./manager.js";
 
@@ -107,14 +107,7 @@ export class Socket<
     this.io = io as unknown as Manager<ListenEvents, EmitEvents>;
     this.nsp = nsp;
     this._auth = opts?.auth;
-    const auth = this._auth;
-    this._s = io._w.socket(
-      nsp,
-      typeof auth === "object" && auth !== null ? JSON.stringify(auth) : undefined,
-      typeof auth === "function",
-      Number(opts?.retries) || 0,
-      opts?.ackTimeout ?? -1,
-    );
+    this._s = io._w.socket(nsp, Number(opts?.retries), ms(opts?.ackTimeout));
     io._sockets[this._s] = this as unknown as Socket;
     if (io._autoConnect) this.open();
   }
@@ -144,14 +137,13 @@ export class Socket<
     return (this.io._w.state(this._s) & 4) !== 0;
   }
 
-  /** The authentication payload (object or function), used from the next connect on. */
+  /** The authentication payload (object or function), read again on every connect. */
   get auth(): SocketOptions["auth"] {
     return this._auth;
   }
 
   set auth(v: SocketOptions["auth"]) {
     this._auth = v;
-    this.io._w.setAuth(this._s, typeof v === "object" && v !== null ? JSON.stringify(v) : undefined, typeof v === "function");
   }
 
   /** Emits made while disconnected, sent on the next connect (a copy). Assign `[]` to drop them. */
@@ -178,6 +170,7 @@ export class Socket<
 
   /** Connects (or reconnects) the socket. */
   connect(): this {
+    this.io._configure();
     this.io._w.connect(this._s);
     return this;
   }
@@ -227,33 +220,41 @@ export class Socket<
     ...args: AllButLast<EventParams<EmitEvents, Ev>>
   ): Promise<AckValue<Last<EventParams<EmitEvents, Ev>>>> {
     const name = ev as unknown as string;
-    if (RESERVED.has(name)) throw new Error('"' + String(name) + '" is a reserved event name');
     const flags = this.flags;
     this.flags = {};
     return new Promise((resolve, reject) => {
+      if (RESERVED.has(name)) throw new Error('"' + String(name) + '" is a reserved event name');
       this._emit([name, ...(args as unknown[])], (err: Error | null, res?: unknown) => (err ? reject(err) : resolve(res as never)), true, flags);
     });
   }
 
   private _emit(payload: unknown[], ack: AnyFn | undefined, withError: boolean, flags: Flags): void {
-    if (this._blobs || hasBlobs(payload)) {
-      // Blobs are read asynchronously; later emits wait so the order holds.
-      const next = (this._blobs ?? Promise.resolve())
-        .then(() => readBlobs(payload))
-        .then((p) => this._send(p as unknown[], ack, withError, flags))
-        .catch((e) => console.error(e));
-      this._blobs = next;
-      void next.then(() => {
-        if (this._blobs === next) this._blobs = undefined;
-      });
+    // Serialised now, as socket.io-client does: `toJSON` and Dates see the values of the call,
+    // and a value JSON cannot hold throws here.
+    const bufs: Attachment[] = [];
+    const data = JSON.stringify(deconstruct(payload, bufs));
+    if (!this._blobs && !bufs.some((b) => !(b instanceof Uint8Array))) {
+      this._send(data, bufs as Uint8Array[], ack, withError, flags);
       return;
     }
-    this._send(payload, ack, withError, flags);
+    // Blobs are read asynchronously; later emits wait so the order holds.
+    const next = (this._blobs ?? Promise.resolve())
+      .then(() => readBlobs(bufs))
+      .then(
+        (b) => this._send(data, b, ack, withError, flags),
+        (e: unknown) => {
+          if (ack && withError) ack.call(this, e instanceof Error ? e : new Error(String(e)));
+          else throw e;
+        },
+      )
+      .catch(report);
+    this._blobs = next;
+    void next.then(() => {
+      if (this._blobs === next) this._blobs = undefined;
+    });
   }
 
-  private _send(payload: unknown[], ack: AnyFn | undefined, withError: boolean, flags: Flags): void {
-    const bufs: Uint8Array[] = [];
-    const data = JSON.stringify(deconstruct(payload, bufs));
+  private _send(data: string, bufs: Uint8Array[], ack: AnyFn | undefined, withError: boolean, flags: Flags): void {
     let token = 0;
     if (ack) {
       this._ackSeq = (this._ackSeq % 0xfffffffe) + 1;
@@ -268,11 +269,11 @@ export class Socket<
       token,
       withError,
       !!flags.volatile,
-      flags.timeout ?? -1,
+      ms(flags.timeout),
     );
     if (r !== 0) {
       this._acks.delete(token);
-      throw new Error(r === 1 ? '"' + String(payload[0]) + '" is a reserved event name' : "invalid payload");
+      throw new Error(r === 1 ? "reserved event name" : "invalid payload");
     }
   }
 
@@ -290,13 +291,11 @@ export class Socket<
     return (...args: unknown[]) => {
       if (sent) return;
       sent = true;
-      const send = (a: unknown[]) => {
-        const bufs: Uint8Array[] = [];
-        const data = JSON.stringify(deconstruct(a, bufs));
-        this.io._w.ack(this._s, id, data, bufs.length ? (bufs as never) : undefined);
-      };
-      if (hasBlobs(args)) void readBlobs(args).then((a) => send(a as unknown[]));
-      else send(args);
+      const bufs: Attachment[] = [];
+      const data = JSON.stringify(deconstruct(args, bufs));
+      const send = (b: Uint8Array[]) => this.io._w.ack(this._s, id, data, b.length ? (b as never) : undefined);
+      if (bufs.every((b) => b instanceof Uint8Array)) send(bufs as Uint8Array[]);
+      else readBlobs(bufs).then(send).catch(report);
     };
   }
 
@@ -317,8 +316,9 @@ export class Socket<
   /** @internal the auth function is asked for this connection's payload. */
   _onAuth(seq: number): void {
     const auth = this._auth;
-    if (typeof auth !== "function") return;
-    auth((data) => this.io._w.authResponse(this._s, seq, data == null ? undefined : JSON.stringify(data)));
+    const send = (data: unknown) => this.io._w.authResponse(this._s, seq, data == null ? undefined : JSON.stringify(data));
+    if (typeof auth === "function") (auth as (this: Socket, cb: (data: object) => void) => void).call(this as never, send);
+    else send(auth);
   }
 
   /** @internal an event sent to the server, for `onAnyOutgoing` listeners. */
@@ -399,6 +399,11 @@ export class Socket<
   listenersAnyOutgoing(): AnyFn[] {
     return this._anyOutgoingListeners;
   }
+}
+
+/** A timeout for the engine: none (-1) unless a number; negative and NaN are 0, as for `setTimeout`. */
+function ms(v: unknown): number {
+  return typeof v === "number" ? Math.max(0, v) || 0 : -1;
 }
 
 function removeFrom(list: AnyFn[], listener?: AnyFn): AnyFn[] {

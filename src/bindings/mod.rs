@@ -148,13 +148,14 @@ fn dispatch(h: &Handler, ev: Event) {
             h.event(OPEN_RESULT, 0, token.into(), error.as_ref().map_or(u.clone(), error_to_js), u)
         }
         Event::Packet { packet, attachments } => {
-            // [type, nsp, data, id] like socket.io-parser's packet object.
+            // [type, nsp, data, id] like socket.io-parser's decoded packet
+            // object, whose binary packets are typed EVENT / ACK.
             use crate::proto::sio::Packet as P;
             let (t, nsp, data, id) = match packet {
                 P::Connect { nsp, data } => (0, nsp, data, None),
                 P::Disconnect { nsp } => (1, nsp, None, None),
-                P::Event { nsp, id, data, attachments: n } => (if n > 0 { 5 } else { 2 }, nsp, Some(data), id),
-                P::Ack { nsp, id, data, attachments: n } => (if n > 0 { 6 } else { 3 }, nsp, Some(data), id),
+                P::Event { nsp, id, data, .. } => (2, nsp, Some(data), id),
+                P::Ack { nsp, id, data, .. } => (3, nsp, Some(data), id),
                 P::ConnectError { nsp, data } => (4, nsp, Some(data), None),
             };
             let arr = Array::of3(&JsValue::from(t), &JsValue::from_str(&nsp), &data.map_or(u.clone(), |d| d.into()));
@@ -220,6 +221,18 @@ fn opt_ms(v: f64) -> Option<u64> {
     (v >= 0.0).then_some(v as u64)
 }
 
+/// A count from JavaScript: `Infinity` (or anything above `u32::MAX`) is
+/// unlimited, NaN and negatives are 0.
+fn count(v: f64) -> u32 {
+    if v >= f64::from(u32::MAX) {
+        u32::MAX
+    } else if v > 0.0 {
+        v as u32
+    } else {
+        0
+    }
+}
+
 /// The Manager of the npm package.
 #[wasm_bindgen]
 pub struct WasmManager {
@@ -236,19 +249,29 @@ mod flag {
     pub const TRAILING_SLASH: u32 = 32;
     pub const CLOSE_ON_UNLOAD: u32 = 64;
     pub const RECONNECTION: u32 = 128;
-    pub const AUTO_CONNECT: u32 = 256;
     pub const WITH_CREDENTIALS: u32 = 512;
 }
 
 #[wasm_bindgen]
 impl WasmManager {
-    /// Creates (and with autoConnect, opens) a manager. `query` and `headers`
-    /// are JSON arrays of `[key, value]`; `transports` and `protocols` JSON
-    /// arrays of names; `request_timeout` negative means none.
+    /// Creates a manager for the server at `source`; it does nothing until
+    /// [`configure`](Self::configure) and `open` are called.
     #[wasm_bindgen(constructor)]
+    pub fn new(source: &str, handler: Handler) -> WasmManager {
+        let uri = url::parse(source);
+        let opts = Options { auto_connect: false, ..Options::default() };
+        let driver = Driver::new(&uri, opts, HttpOptions::default(), move |ev| dispatch(&handler, ev));
+        WasmManager { driver }
+    }
+
+    /// Sets every option (see `Client::reconfigure`): the transport options
+    /// apply from the next connection attempt, the reconnection options at
+    /// once. `query` and `headers` are JSON arrays of `[key, value]`;
+    /// `transports` and `protocols` JSON arrays of names; negative numbers
+    /// mean "none" (`timeout`, `request_timeout`).
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        source: &str,
+    pub fn configure(
+        &self,
         path: String,
         query: &str,
         transports: &str,
@@ -262,8 +285,7 @@ impl WasmManager {
         headers: &str,
         request_timeout: f64,
         protocols: &str,
-        handler: Handler,
-    ) -> WasmManager {
+    ) {
         let mut kinds = Vec::new();
         json::for_each_item(transports, |t| {
             if let Some(k) = json::string(t).as_deref().and_then(TransportKind::from_name) {
@@ -283,16 +305,12 @@ impl WasmManager {
             add_trailing_slash: has(flag::TRAILING_SLASH),
             close_on_beforeunload: has(flag::CLOSE_ON_UNLOAD),
             reconnection: has(flag::RECONNECTION),
-            reconnection_attempts: if reconnection_attempts >= u32::MAX as f64 {
-                u32::MAX
-            } else {
-                reconnection_attempts.max(0.0) as u32
-            },
+            reconnection_attempts: count(reconnection_attempts),
             reconnection_delay: opt_ms(reconnection_delay).unwrap_or(1000),
             reconnection_delay_max: opt_ms(reconnection_delay_max).unwrap_or(5000),
             randomization_factor,
             timeout: opt_ms(timeout),
-            auto_connect: has(flag::AUTO_CONNECT),
+            auto_connect: false,
         };
         let mut ws_protocols = Vec::new();
         json::for_each_item(protocols, |p| ws_protocols.extend(json::string(p)));
@@ -302,25 +320,15 @@ impl WasmManager {
             request_timeout: opt_ms(request_timeout).map(|ms| ms.min(u64::from(u32::MAX)) as u32),
             protocols: ws_protocols,
         };
-        let uri = url::parse(source);
-        let driver = Driver::new(&uri, opts, http, move |ev| dispatch(&handler, ev));
-        WasmManager { driver }
+        self.driver.reconfigure(opts, http);
     }
 
-    /// Creates the socket of a namespace without connecting it: `auth` is a
-    /// JSON object, or `undefined`; `auth_provider` asks the handler on every
-    /// connect instead.
-    pub fn socket(&self, nsp: &str, auth: Option<String>, auth_provider: bool, retries: u32, ack_timeout: f64) -> u32 {
-        let auth = if auth_provider { Auth::Provider } else { auth.map_or(Auth::None, Auth::Json) };
-        let opts = SocketOptions { auth, retries, ack_timeout: opt_ms(ack_timeout) };
+    /// Creates the socket of a namespace without connecting it. Its auth
+    /// payload is asked from the handler on every connect (`socket.auth` may
+    /// change in place between connections).
+    pub fn socket(&self, nsp: &str, retries: f64, ack_timeout: f64) -> u32 {
+        let opts = SocketOptions { auth: Auth::Provider, retries: count(retries), ack_timeout: opt_ms(ack_timeout) };
         self.driver.call(|c, _| c.add_socket(nsp, opts)).unwrap_or(u32::MAX)
-    }
-
-    /// `socket.auth = ..`.
-    #[wasm_bindgen(js_name = setAuth)]
-    pub fn set_auth(&self, socket: u32, auth: Option<String>, auth_provider: bool) {
-        let auth = if auth_provider { Auth::Provider } else { auth.map_or(Auth::None, Auth::Json) };
-        self.driver.call(|c, _| c.set_auth(socket, auth));
     }
 
     /// `manager.open(cb?)`: `token` 0 means no callback.
@@ -387,21 +395,6 @@ impl WasmManager {
         self.driver.call(|c, now| c.handle_auth(now, socket, seq, data));
     }
 
-    /// Manager setters: 0 reconnection (0/1), 1 reconnectionAttempts,
-    /// 2 reconnectionDelay, 3 reconnectionDelayMax, 4 randomizationFactor,
-    /// 5 timeout (negative: none).
-    #[wasm_bindgen(js_name = setOption)]
-    pub fn set_option(&self, which: u32, v: f64) {
-        self.driver.call(|c, _| match which {
-            0 => c.set_reconnection(v != 0.0),
-            1 => c.set_reconnection_attempts(if v >= u32::MAX as f64 { u32::MAX } else { v.max(0.0) as u32 }),
-            2 => c.set_reconnection_delay(v.max(0.0) as u64),
-            3 => c.set_reconnection_delay_max(v.max(0.0) as u64),
-            4 => c.set_randomization_factor(v),
-            _ => c.set_timeout(opt_ms(v)),
-        });
-    }
-
     /// Emit `packet` events (a listener exists).
     #[wasm_bindgen(js_name = setPacketEvents)]
     pub fn set_packet_events(&self, on: bool) {
@@ -441,10 +434,12 @@ impl WasmManager {
         self.driver.read(|c| c.transport().map(|k| k.name().to_owned())).flatten()
     }
 
-    /// Manager state bits: 1 reconnecting, 2 open.
+    /// Manager state bits: 1 reconnecting, 2 open, 4 opening.
     #[wasm_bindgen(js_name = managerState)]
     pub fn manager_state(&self) -> u32 {
-        self.driver.read(|c| u32::from(c.is_reconnecting()) | (u32::from(c.is_open()) << 1)).unwrap_or(0)
+        self.driver
+            .read(|c| u32::from(c.is_reconnecting()) | (u32::from(c.is_open()) << 1) | (u32::from(c.is_opening()) << 2))
+            .unwrap_or(0)
     }
 
     /// `socket.sendBuffer`: `[[ackId | -1, json, attachments?], ...]`.

@@ -162,17 +162,40 @@ impl Driver {
             }
         });
         if sys::has_event_listeners() {
-            let mut listeners = Vec::new();
             let weak = Rc::downgrade(&shared);
-            listeners.push(listen("offline", move || input(&weak, |c, now| c.handle_offline(now))));
-            if close_on_unload {
-                let weak = Rc::downgrade(&shared);
-                listeners.push(listen("beforeunload", move || input(&weak, |c, now| c.handle_beforeunload(now))));
-            }
-            shared.inner.borrow_mut().listeners = listeners;
+            let offline = listen("offline", move || input(&weak, |c, now| c.handle_offline(now)));
+            shared.inner.borrow_mut().listeners.push(offline);
         }
-        run(&shared);
-        Driver(shared)
+        let driver = Driver(shared);
+        driver.listen_for_unload(close_on_unload);
+        run(&driver.0);
+        driver
+    }
+
+    /// Replaces the options (see [`Client::reconfigure`]) and the request
+    /// options; both apply from the next connection attempt.
+    pub fn reconfigure(&self, opts: Options, http: HttpOptions) {
+        let close_on_unload = opts.close_on_beforeunload;
+        if let Ok(mut inner) = self.0.inner.try_borrow_mut() {
+            inner.client.reconfigure(opts);
+            inner.http = http;
+        }
+        self.listen_for_unload(close_on_unload);
+        run(&self.0);
+    }
+
+    /// Listens for `beforeunload` once `closeOnBeforeunload` is on (the
+    /// listener stays: the core ignores it while the option is off).
+    fn listen_for_unload(&self, on: bool) {
+        if !on || !sys::has_event_listeners() {
+            return;
+        }
+        let Ok(mut inner) = self.0.inner.try_borrow_mut() else { return };
+        if inner.listeners.iter().any(|l| l.kind == "beforeunload") {
+            return;
+        }
+        let weak = Rc::downgrade(&self.0);
+        inner.listeners.push(listen("beforeunload", move || input(&weak, |c, now| c.handle_beforeunload(now))));
     }
 
     /// Calls into the core (a user action), then performs the resulting I/O

@@ -1,0 +1,244 @@
+// Details an app switching from socket.io-client relies on: options and auth read again on every
+// connection attempt, listeners that steer reconnection, emitter semantics, errors that stay in the
+// emitting call, and (package only) listener exceptions that do not stop the connection.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { useEnv, T, FAST_RECONNECT, LIB, sleep } from "./support/harness.mjs";
+
+const env = useEnv();
+
+function setup(io, srv) {
+  io.on("connection", (socket) => {
+    srv.push("handshake", { query: socket.handshake.query, auth: socket.handshake.auth });
+    socket.on("fire", srv.record("fire"));
+    socket.on("pair", () => {
+      socket.emit("a", 1);
+      socket.emit("b", 2);
+    });
+    socket.on("numbered", () => socket.emit(7, "seven"));
+    socket.on("bin", () => socket.emit("bin", new Uint8Array([1, 2, 3])));
+    socket.on("echo", (...args) => args.pop()(...args));
+  });
+}
+
+describe("drop-in details", () => {
+  it("socket.auth changed in place is sent with the next connection", T, async () => {
+    const srv = await env.newServer({ setup });
+    const page = await env.newPage();
+    await page.connect("main", srv.url(), null, { transports: ["websocket"], auth: { token: "A" }, ...FAST_RECONNECT });
+    await page.eval(() => {
+      window.sockets.main.auth.token = "B";
+    });
+    srv.closeTransports();
+    await page.waitEvent("main:connect", { count: 2 });
+    const tokens = (await srv.waitLog("handshake", 2)).map((e) => e.args[0].auth.token);
+    assert.deepEqual(tokens, ["A", "B"]);
+  });
+
+  it("the auth function is called with the socket as `this`", T, async () => {
+    const srv = await env.newServer({ setup });
+    const page = await env.newPage();
+    await page.eval((url) => {
+      let socket;
+      socket = window.io(url, {
+        transports: ["websocket"],
+        auth(cb) {
+          window.__push("auth-this", this === socket);
+          cb({ token: "F" });
+        },
+      });
+      return true;
+    }, srv.url());
+    const [entry] = await srv.waitLog("handshake");
+    assert.equal(entry.args[0].auth.token, "F");
+    const [ev] = await page.waitEvent("auth-this");
+    assert.equal(ev.args[0], true, "`this` is the socket");
+  });
+
+  it("socket.io.opts.query changed in a reconnect_attempt listener reaches the server", T, async () => {
+    const srv = await env.newServer({ setup });
+    const page = await env.newPage();
+    await page.connect("main", srv.url(), null, { transports: ["websocket"], query: { v: "1" }, ...FAST_RECONNECT });
+    await page.eval(() => {
+      const s = window.sockets.main;
+      s.io.on("reconnect_attempt", (n) => {
+        s.io.opts.query.v = String(n + 1);
+      });
+    });
+    await srv.restart();
+    await page.waitEvent("main:connect", { count: 2 });
+    const versions = (await srv.waitLog("handshake", 2)).map((e) => e.args[0].query.v);
+    assert.equal(versions[0], "1");
+    assert.notEqual(versions.at(-1), "1", "the reconnection used the changed query");
+  });
+
+  it("socket.io.opts.transports changed in connect_error lets a websocket-only client fall back to polling", T, async () => {
+    const srv = await env.newServer({ setup });
+    const proxy = await env.newProxy(srv.port);
+    const page = await env.newPage();
+    await page.eval((url) => {
+      window.__open("main", url, { transports: ["websocket"], reconnectionDelay: 100, reconnectionDelayMax: 200 });
+      const s = window.sockets.main;
+      s.on("connect_error", () => {
+        // The fallback documented for socket.io-client.
+        s.io.opts.transports = ["polling", "websocket"];
+      });
+      return true;
+    }, proxy.url());
+    const [ev] = await page.waitEvent("main:connect");
+    assert.equal(ev.args[0].transport, "polling");
+    assert.ok(proxy.state.upgradeAttempts >= 1, "the first attempt was a WebSocket");
+  });
+
+  it("socket.io.reconnection(false) in a reconnect_attempt listener stops the attempt", T, async () => {
+    const srv = await env.newServer({ setup });
+    const page = await env.newPage();
+    await page.connect("main", srv.url(), null, { transports: ["websocket"], ...FAST_RECONNECT });
+    await page.eval(() => {
+      const s = window.sockets.main;
+      s.io.on("reconnect_attempt", () => s.io.reconnection(false));
+    });
+    srv.closeTransports();
+    await page.waitEvent("main:reconnect_attempt");
+    await sleep(800);
+    assert.equal((await page.eventsNamed("main:connect")).length, 1, "no new connection");
+    assert.equal(srv.entries("handshake").length, 1);
+  });
+
+  it("transports: [] reports connect_error", T, async () => {
+    const srv = await env.newServer({ setup });
+    const page = await env.newPage();
+    await page.eval((url) => window.__open("main", url, { transports: [], reconnection: false }), srv.url());
+    const [ev] = await page.waitEvent("main:connect_error");
+    const err = ev.args[0];
+    assert.equal(typeof err === "string" ? err : err.message, "No transports available");
+  });
+
+  it("manager.uri, and the engine is opening right after io()", T, async () => {
+    const srv = await env.newServer({ setup });
+    const page = await env.newPage();
+    const state = await page.eval((url) => {
+      window.__open("main", url, { transports: ["websocket"] });
+      const s = window.sockets.main;
+      return { uri: s.io.uri, engine: s.io.engine.readyState };
+    }, srv.url());
+    assert.equal(state.uri, srv.url());
+    assert.equal(state.engine, "opening");
+    await page.waitEvent("main:connect");
+    assert.equal(await page.eval(() => window.sockets.main.io.engine.readyState), "open");
+  });
+
+  it("emitWithAck with a reserved name, or a value JSON cannot hold, returns a rejected promise", T, async () => {
+    const srv = await env.newServer({ setup });
+    const page = await env.newPage();
+    await page.connect("main", srv.url(), null, { transports: ["websocket"] });
+    const out = await page.eval(async () => {
+      const s = window.sockets.main;
+      const settle = (f) => {
+        try {
+          return f().then(
+            () => "resolved",
+            (e) => "rejected: " + e.message,
+          );
+        } catch (e) {
+          return "threw: " + e.message;
+        }
+      };
+      return {
+        reserved: await settle(() => s.emitWithAck("disconnect", 1)),
+        bigint: (await settle(() => s.emitWithAck("echo", 10n))).split(":")[0],
+        blobBigint: (await settle(() => s.emitWithAck("echo", new Blob(["x"]), 10n))).split(":")[0],
+      };
+    });
+    assert.deepEqual(out, {
+      reserved: 'rejected: "disconnect" is a reserved event name',
+      bigint: "rejected",
+      blobBigint: "rejected",
+    });
+  });
+
+  it("Blob arguments keep Dates and toJSON values of the call", T, async () => {
+    const srv = await env.newServer({ setup });
+    const page = await env.newPage();
+    await page.connect("main", srv.url(), null, { transports: ["websocket"] });
+    await page.eval(() => {
+      const custom = { toJSON: () => "custom" };
+      window.sockets.main.emit("fire", { when: new Date(0), custom, file: new Blob([new Uint8Array([9, 8])]) });
+      return true;
+    });
+    const [ev] = await srv.waitLog("fire");
+    const [arg] = ev.args;
+    assert.equal(arg.when, "1970-01-01T00:00:00.000Z");
+    assert.equal(arg.custom, "custom");
+    assert.deepEqual([...arg.file], [9, 8]);
+  });
+
+  it("the manager's packet event types binary events as EVENT (2)", T, async () => {
+    const srv = await env.newServer({ setup });
+    const page = await env.newPage();
+    await page.connect("main", srv.url(), null, { transports: ["websocket"] });
+    await page.eval(() => {
+      const s = window.sockets.main;
+      s.io.on("packet", (p) => {
+        if (p.type !== 0) window.__push("packet", p.type, p.nsp, p.data);
+      });
+      s.emit("bin");
+      return true;
+    });
+    const [ev] = await page.waitEvent("packet");
+    assert.equal(ev.args[0], 2);
+    assert.equal(ev.args[1], "/");
+    assert.deepEqual(ev.args[2], ["bin", { $type: "ArrayBuffer", bytes: [1, 2, 3] }]);
+  });
+
+  it("emitter semantics: off(undefined), live listeners(), numeric event names, removeAllListeners(ev, fn)", T, async () => {
+    const srv = await env.newServer({ setup });
+    const page = await env.newPage();
+    await page.connect("main", srv.url(), null, { transports: ["websocket"] });
+    const out = await page.eval(async () => {
+      const s = window.sockets.main;
+      const f = () => {};
+      const g = () => {};
+      s.on("x", f);
+      s.on("x", g);
+      s.off(undefined);
+      const afterOffUndefined = s.listeners("x").length;
+      const live = s.listeners("x") === s.listeners("x");
+      s.removeAllListeners("x", f);
+      const afterRemoveOne = s.listeners("x").length;
+      const numbered = new Promise((resolve) => s.on("7", (v) => resolve(v)));
+      s.emit("numbered");
+      return { afterOffUndefined, live, afterRemoveOne, numbered: await numbered };
+    });
+    assert.deepEqual(out, { afterOffUndefined: 2, live: true, afterRemoveOne: 1, numbered: "seven" });
+  });
+
+  it(
+    "a listener that throws is reported and the next events still arrive, and the client still reconnects",
+    { ...T, skip: LIB === "reference" && "socket.io-client lets the exception stop the rest of a polling payload and the reconnection" },
+    async () => {
+      const srv = await env.newServer({ setup });
+      const page = await env.newPage();
+      await page.connect("main", srv.url(), null, { transports: ["polling"], ...FAST_RECONNECT });
+      await page.eval(() => {
+        const s = window.sockets.main;
+        s.on("a", () => {
+          throw new Error("listener a failed");
+        });
+        s.on("b", window.__rec("b"));
+        s.on("disconnect", () => {
+          throw new Error("disconnect listener failed");
+        });
+        s.emit("pair");
+        return true;
+      });
+      await page.waitEvent("b");
+      srv.closeTransports();
+      await page.waitEvent("main:connect", { count: 2 });
+      await page.waitFor(() => page.console.some((l) => l.includes("disconnect listener failed")), {
+        message: "the disconnect listener's error reported as uncaught",
+      });
+      assert.ok(page.console.some((l) => l.includes("listener a failed")), page.diagnostics());
+    },
+  );
+});
