@@ -252,3 +252,61 @@ async fn many_server_events_arrive_in_order() {
     let expected: Vec<String> = (0..500).map(|i| format!(r#"["tick",{i}]"#)).collect();
     assert_eq!(ticks, expected);
 }
+
+/// Closes the engine `cycles` times and lets the manager reconnect each time;
+/// returns the live JS values held by the module and the wasm memory size,
+/// measured after `warmup` cycles and at the end.
+async fn reconnect_cycles(transports: Vec<TransportKind>, warmup: u32, cycles: u32) -> [(u32, f64); 2] {
+    let connects = Rc::new(std::cell::Cell::new(0u32));
+    let seen = connects.clone();
+    let opts = Options {
+        transports,
+        reconnection_delay: 1,
+        reconnection_delay_max: 1,
+        randomization_factor: 0.0,
+        ..Options::default()
+    };
+    // Only counts: a sink that stored events would grow the heap itself.
+    let driver = Driver::new(&url::parse(server()), opts, HttpOptions::default(), move |ev| {
+        if matches!(ev, Event::Connect(_)) {
+            seen.set(seen.get() + 1);
+        }
+    });
+    driver.call(|c, now| c.socket(now, "/", SocketOptions::default()));
+    let memory = || js_sys::Reflect::get(&wasm_bindgen::memory(), &"buffer".into())
+        .ok()
+        .and_then(|b| js_sys::Reflect::get(&b, &"byteLength".into()).ok())
+        .and_then(|n| n.as_f64())
+        .unwrap_or(0.0);
+    let mut at_warmup = (0, 0.0);
+    for cycle in 1..=cycles {
+        let mut waited = 0;
+        while connects.get() < cycle {
+            sleep(1).await;
+            waited += 1;
+            assert!(waited < 5000, "cycle {cycle}: no connection");
+        }
+        if cycle == warmup {
+            at_warmup = (wasm_bindgen::externref_heap_live_count(), memory());
+        }
+        driver.call(|c, now| c.close_engine(now));
+    }
+    while connects.get() <= cycles {
+        sleep(1).await;
+    }
+    let end = (wasm_bindgen::externref_heap_live_count(), memory());
+    driver.call(|c, now| c.close(now));
+    [at_warmup, end]
+}
+
+#[wasm_bindgen_test]
+async fn a_thousand_reconnections_leak_no_listener_timer_or_request() {
+    for transports in [vec![TransportKind::WebSocket], vec![TransportKind::Polling]] {
+        let [(refs_warm, mem_warm), (refs_end, mem_end)] = reconnect_cycles(transports.clone(), 100, 1000).await;
+        // Every WebSocket, listener closure, timer and AbortController the shell
+        // holds is a live JS value: after 900 more reconnections there are no more
+        // of them than before, and the heap did not grow by more than a page.
+        assert!(refs_end <= refs_warm, "{transports:?}: {refs_warm} live JS values after 100 cycles, {refs_end} after 1000");
+        assert!(mem_end - mem_warm <= 65_536.0, "{transports:?}: wasm memory {mem_warm} -> {mem_end} bytes");
+    }
+}
