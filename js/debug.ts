@@ -12,13 +12,17 @@ function enabledPatterns(): string {
   }
 }
 
+/** As the `debug` package decides: an exclusion (`-pattern`) wins wherever it stands. */
 function matches(ns: string, spec: string): boolean {
   let on = false;
   for (const raw of spec.split(/[\s,]+/)) {
     if (!raw) continue;
     const neg = raw.startsWith("-");
     const pat = new RegExp("^" + (neg ? raw.slice(1) : raw).replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*?") + "$");
-    if (pat.test(ns)) on = !neg;
+    if (pat.test(ns)) {
+      if (neg) return false;
+      on = true;
+    }
   }
   return on;
 }
@@ -27,5 +31,6 @@ function matches(ns: string, spec: string): boolean {
 export function debug(ns: string): (msg: string, ...args: unknown[]) => void {
   const spec = enabledPatterns();
   if (!spec || !matches(ns, spec)) return () => {};
-  return (msg, ...args) => console.debug("%c" + ns, "color: #0a7", msg, ...args);
+  // The message is part of the format string, so its %s / %o / %d take the arguments.
+  return (msg, ...args) => console.debug("%c" + ns + "%c " + msg, "color: #0a7", "color: inherit", ...args);
 }

@@ -281,7 +281,7 @@ export class Socket<
   _onMessage(data: string, attachments: ArrayBuffer[] | undefined, ack: number): void {
     const args = decode(data, attachments);
     if (ack >= 0) args.push(this._ackFn(ack));
-    log("emitting event %j", args);
+    log("emitting event %o", args);
     for (const l of this._anyListeners.slice()) l.apply(this, args);
     this.emitUntyped(args[0] as string, args.slice(1));
   }

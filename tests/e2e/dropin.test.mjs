@@ -242,3 +242,39 @@ describe("drop-in details", () => {
     },
   );
 });
+
+describe("debug logging", () => {
+  it(
+    "localStorage.debug turns on the namespaces it names, exclusions first",
+    { ...T, skip: LIB === "reference" && "socket.io-client's ESM bundle is built without its debug logs" },
+    async () => {
+      const srv = await env.newServer({ setup });
+      const page = await env.newPage();
+      // Read when the package loads, as the debug package reads it.
+      await page.eval(() => localStorage.setItem("debug", "-socket.io-client:manager,socket.io-client:*"));
+      await page.page.reload();
+      await page.page.waitForFunction(() => window.__ready === true);
+      await page.connect("main", srv.url(), null, { transports: ["websocket"] });
+      await page.eval(() => window.sockets.main.emit("fire", { n: 1 }));
+      await srv.waitLog("fire");
+      const lines = page.console.filter((l) => l.startsWith("[debug]"));
+      assert.ok(
+        // The console line is the format string (namespace and message, whose %s takes the
+        // argument), then the arguments.
+        lines.some((l) => /socket\.io-client:socket%c emitting %s .*\["fire",\{"n":1\}\]/.test(l)),
+        "the socket's messages:\n" + lines.join("\n"),
+      );
+      assert.ok(!lines.some((l) => l.includes("socket.io-client:manager")), "the excluded namespace:\n" + lines.join("\n"));
+      await page.eval(() => localStorage.removeItem("debug"));
+    },
+  );
+
+  it("is silent without localStorage.debug", T, async () => {
+    const srv = await env.newServer({ setup });
+    const page = await env.newPage();
+    await page.connect("main", srv.url(), null, { transports: ["websocket"] });
+    await page.eval(() => window.sockets.main.emit("fire", 1));
+    await srv.waitLog("fire");
+    assert.deepEqual(page.console.filter((l) => l.startsWith("[debug]")), []);
+  });
+});
