@@ -3,6 +3,21 @@
 use std::fmt;
 
 /// Why an emit was refused.
+///
+/// ```no_run
+/// # #[cfg(target_arch = "wasm32")] {
+/// use socketio_wasm::EmitError;
+///
+/// let socket = socketio_wasm::io("http://localhost:3000").connect();
+/// match socket.emit("chat", "hello") {
+///     Ok(()) => {}
+///     Err(EmitError::Reserved(name)) => show(&format!("{name} is reserved")),
+///     Err(EmitError::Encode(why)) => show(&format!("bad payload: {why}")),
+///     Err(EmitError::Closed) => show("the connection is gone"),
+/// }
+/// # fn show(_: &str) {}
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EmitError {
     /// The event name is reserved (`connect`, `connect_error`, `disconnect`, ...).
@@ -26,6 +41,17 @@ impl fmt::Display for EmitError {
 impl std::error::Error for EmitError {}
 
 /// A payload that does not have the expected shape.
+///
+/// ```no_run
+/// # #[cfg(target_arch = "wasm32")] {
+/// let socket = socketio_wasm::io("http://localhost:3000").connect();
+/// socket.on_message("score", |m| match m.arg::<u32>(0) {
+///     Ok(score) => show(&score.to_string()),
+///     Err(e) => show(&format!("bad {} payload: {}", e.event, e.message)),
+/// }).detach();
+/// # fn show(_: &str) {}
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodeError {
     /// The event it belongs to.
@@ -43,6 +69,21 @@ impl fmt::Display for DecodeError {
 impl std::error::Error for DecodeError {}
 
 /// Why `emit_with_ack` produced no answer.
+///
+/// ```no_run
+/// # #[cfg(target_arch = "wasm32")]
+/// # async fn demo() {
+/// use socketio_wasm::AckError;
+///
+/// let socket = socketio_wasm::io("http://localhost:3000").connect();
+/// match socket.emit_with_ack::<_, String>("join", "lobby").await {
+///     Ok(room) => show(&format!("joined {room}")),
+///     Err(AckError::Timeout | AckError::Disconnected) => show("no answer, try again"),
+///     Err(e) => show(&e.to_string()),
+/// }
+/// # }
+/// # fn show(_: &str) {}
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AckError {
     /// No answer within the timeout (`operation has timed out`).
@@ -69,6 +110,19 @@ impl fmt::Display for AckError {
 impl std::error::Error for AckError {}
 
 /// Why a connection attempt failed (the `connect_error` event).
+///
+/// ```no_run
+/// # #[cfg(target_arch = "wasm32")] {
+/// use socketio_wasm::ConnectError;
+///
+/// let socket = socketio_wasm::io("http://localhost:3000").connect();
+/// socket.on_connect_error(|e| match e {
+///     ConnectError::Refused { message, .. } => show(&format!("refused: {message}")),
+///     ConnectError::Failed(why) => show(&format!("cannot reach the server: {why}")),
+/// }).detach();
+/// # fn show(_: &str) {}
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConnectError {
     /// The namespace refused the connection (server middleware): its message

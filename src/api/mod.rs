@@ -109,132 +109,347 @@ pub struct SocketBuilder {
 
 impl SocketBuilder {
     /// The server's path (default `/socket.io`).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// // The server listens on `/api/socket.io`, behind a reverse proxy.
+    /// let socket = socketio_wasm::io("https://example.com")
+    ///     .path("/api/socket.io")
+    ///     .connect();
+    /// # }
+    /// ```
     pub fn path(mut self, path: &str) -> Self {
         self.opts.path = path.to_owned();
         self
     }
 
     /// Adds a query parameter sent with every request.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000")
+    ///     .query("room", "lobby")
+    ///     .query("client", "web")
+    ///     .connect();
+    /// # }
+    /// ```
     pub fn query(mut self, key: &str, value: &str) -> Self {
         self.opts.query.push((key.to_owned(), value.to_owned()));
         self
     }
 
     /// Transports in order of preference (default polling, then WebSocket).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// use socketio_wasm::Transport;
+    ///
+    /// // Long-polling only, for networks that block WebSocket.
+    /// let socket = socketio_wasm::io("http://localhost:3000")
+    ///     .transports([Transport::Polling])
+    ///     .connect();
+    /// # }
+    /// ```
     pub fn transports(mut self, transports: impl IntoIterator<Item = Transport>) -> Self {
         self.opts.transports = transports.into_iter().collect();
         self
     }
 
     /// Upgrade from long-polling to WebSocket (default true).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// // Keep the long-polling connection: no WebSocket probe.
+    /// let socket = socketio_wasm::io("http://localhost:3000").upgrade(false).connect();
+    /// # }
+    /// ```
     pub fn upgrade(mut self, on: bool) -> Self {
         self.opts.upgrade = on;
         self
     }
 
     /// Start with WebSocket when the last WebSocket connection succeeded (default false).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// // Once WebSocket has worked, reconnect with it directly, skipping long-polling.
+    /// let socket = socketio_wasm::io("http://localhost:3000").remember_upgrade(true).connect();
+    /// # }
+    /// ```
     pub fn remember_upgrade(mut self, on: bool) -> Self {
         self.opts.remember_upgrade = on;
         self
     }
 
     /// When the first transport fails to open, try the next (default false).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// use socketio_wasm::Transport;
+    ///
+    /// // WebSocket first; long-polling where WebSocket is blocked.
+    /// let socket = socketio_wasm::io("http://localhost:3000")
+    ///     .transports([Transport::WebSocket, Transport::Polling])
+    ///     .try_all_transports(true)
+    ///     .connect();
+    /// # }
+    /// ```
     pub fn try_all_transports(mut self, on: bool) -> Self {
         self.opts.try_all_transports = on;
         self
     }
 
     /// Connection timeout (default 20 s); `None` waits forever.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// use std::time::Duration;
+    ///
+    /// // An attempt fails (`connect_error`) after 5 s instead of 20 s.
+    /// let socket = socketio_wasm::io("http://localhost:3000")
+    ///     .timeout(Some(Duration::from_secs(5)))
+    ///     .connect();
+    /// # }
+    /// ```
     pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
         self.opts.timeout = timeout.map(ms);
         self
     }
 
     /// Reconnect automatically (default true).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// // No automatic reconnection: the app reconnects from a "Retry" button.
+    /// let socket = socketio_wasm::io("http://localhost:3000").reconnection(false).connect();
+    /// // ... in the button's click handler:
+    /// socket.connect();
+    /// # }
+    /// ```
     pub fn reconnection(mut self, on: bool) -> Self {
         self.opts.reconnection = on;
         self
     }
 
     /// Attempts before giving up (default unlimited).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// use socketio_wasm::SocketEvent;
+    ///
+    /// let socket = socketio_wasm::io("http://localhost:3000").reconnection_attempts(5).connect();
+    /// socket.on_event(|e| {
+    ///     if *e == SocketEvent::ReconnectFailed {
+    ///         show("The server is unreachable.");
+    ///     }
+    /// }).detach();
+    /// # fn show(_: &str) {}
+    /// # }
+    /// ```
     pub fn reconnection_attempts(mut self, n: u32) -> Self {
         self.opts.reconnection_attempts = n;
         self
     }
 
     /// First delay before reconnecting (default 1 s).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// use std::time::Duration;
+    ///
+    /// // Retry quickly at first: 200 ms, then doubling up to the maximum.
+    /// let socket = socketio_wasm::io("http://localhost:3000")
+    ///     .reconnection_delay(Duration::from_millis(200))
+    ///     .connect();
+    /// # }
+    /// ```
     pub fn reconnection_delay(mut self, d: Duration) -> Self {
         self.opts.reconnection_delay = ms(d);
         self
     }
 
     /// Longest delay before reconnecting (default 5 s).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// use std::time::Duration;
+    ///
+    /// // Back off up to a minute while the server stays down.
+    /// let socket = socketio_wasm::io("http://localhost:3000")
+    ///     .reconnection_delay_max(Duration::from_secs(60))
+    ///     .connect();
+    /// # }
+    /// ```
     pub fn reconnection_delay_max(mut self, d: Duration) -> Self {
         self.opts.reconnection_delay_max = ms(d);
         self
     }
 
     /// Jitter of the reconnection delay, 0 to 1 (default 0.5).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// // More jitter: spreads the reconnections of many clients after a server restart.
+    /// let socket = socketio_wasm::io("http://localhost:3000")
+    ///     .randomization_factor(0.9)
+    ///     .connect();
+    /// # }
+    /// ```
     pub fn randomization_factor(mut self, f: f64) -> Self {
         self.opts.randomization_factor = f;
         self
     }
 
     /// Connect at once (default true); otherwise call [`Socket::connect`].
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").auto_connect(false).connect();
+    /// // ... once the user has logged in:
+    /// socket.set_auth(serde_json::json!({ "token": "abc" }));
+    /// socket.connect();
+    /// # }
+    /// ```
     pub fn auto_connect(mut self, on: bool) -> Self {
         self.opts.auto_connect = on;
         self
     }
 
     /// Add the cache-busting timestamp parameter (default: polling only).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// // The server already forbids caching: keep the request URLs stable.
+    /// let socket = socketio_wasm::io("http://localhost:3000")
+    ///     .timestamp_requests(false)
+    ///     .connect();
+    /// # }
+    /// ```
     pub fn timestamp_requests(mut self, on: bool) -> Self {
         self.opts.timestamp_requests = Some(on);
         self
     }
 
     /// Name of the timestamp parameter (default `t`).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// // The app's own `t` parameter would clash with the default name.
+    /// let socket = socketio_wasm::io("http://localhost:3000")
+    ///     .query("t", "dark")
+    ///     .timestamp_param("cache")
+    ///     .connect();
+    /// # }
+    /// ```
     pub fn timestamp_param(mut self, name: &str) -> Self {
         self.opts.timestamp_param = name.to_owned();
         self
     }
 
     /// End the path with a slash (default true).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// // The server matches `/socket.io` exactly, without a trailing slash.
+    /// let socket = socketio_wasm::io("http://localhost:3000")
+    ///     .add_trailing_slash(false)
+    ///     .connect();
+    /// # }
+    /// ```
     pub fn add_trailing_slash(mut self, on: bool) -> Self {
         self.opts.add_trailing_slash = on;
         self
     }
 
     /// Close the connection silently when the page unloads (default false).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// // The server learns at once that the tab was closed or navigated away.
+    /// let socket = socketio_wasm::io("http://localhost:3000")
+    ///     .close_on_beforeunload(true)
+    ///     .connect();
+    /// # }
+    /// ```
     pub fn close_on_beforeunload(mut self, on: bool) -> Self {
         self.opts.close_on_beforeunload = on;
         self
     }
 
     /// Send cookies cross-origin with long-polling requests (default false).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// // The API is on another origin and authenticates with a session cookie.
+    /// let socket = socketio_wasm::io("https://api.example.com")
+    ///     .with_credentials(true)
+    ///     .connect();
+    /// # }
+    /// ```
     pub fn with_credentials(mut self, on: bool) -> Self {
         self.http.with_credentials = on;
         self
     }
 
     /// Adds a header to long-polling requests (browsers allow none on WebSocket).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// use socketio_wasm::Transport;
+    ///
+    /// // Headers need long-polling: browsers send none with WebSocket.
+    /// let socket = socketio_wasm::io("https://api.example.com")
+    ///     .transports([Transport::Polling])
+    ///     .extra_header("Authorization", "Bearer abc")
+    ///     .connect();
+    /// # }
+    /// ```
     pub fn extra_header(mut self, name: &str, value: &str) -> Self {
         self.http.extra_headers.push((name.to_owned(), value.to_owned()));
         self
     }
 
     /// Time limit of each long-polling request (default none).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// use std::time::Duration;
+    ///
+    /// // Give up on a request stuck on a flaky network.
+    /// let socket = socketio_wasm::io("http://localhost:3000")
+    ///     .request_timeout(Duration::from_secs(45))
+    ///     .connect();
+    /// # }
+    /// ```
     pub fn request_timeout(mut self, d: Duration) -> Self {
         self.http.request_timeout = Some(ms(d).min(u64::from(u32::MAX)) as u32);
         self
     }
 
     /// Requests these WebSocket sub-protocols.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// // The proxy in front of the server routes on the sub-protocol.
+    /// let socket = socketio_wasm::io("https://example.com")
+    ///     .protocols(["chat.v2"])
+    ///     .connect();
+    /// # }
+    /// ```
     pub fn protocols<S: Into<String>>(mut self, protocols: impl IntoIterator<Item = S>) -> Self {
         self.http.protocols = protocols.into_iter().map(Into::into).collect();
         self
     }
 
     /// The authentication payload sent with every connection.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000")
+    ///     .auth(serde_json::json!({ "token": "abc", "room": "lobby" }))
+    ///     .connect();
+    /// # }
+    /// ```
     pub fn auth(mut self, value: serde_json::Value) -> Self {
         self.auth = Auth::Json(value.to_string());
         self.auth_fn = None;
@@ -243,6 +458,16 @@ impl SocketBuilder {
 
     /// Computes the authentication payload anew for every connection (a
     /// refreshed token, say).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// // Called on every (re)connection, so a refreshed token is sent.
+    /// let socket = socketio_wasm::io("http://localhost:3000")
+    ///     .auth_with(|| serde_json::json!({ "token": current_token() }))
+    ///     .connect();
+    /// # fn current_token() -> String { String::new() }
+    /// # }
+    /// ```
     pub fn auth_with(mut self, f: impl Fn() -> serde_json::Value + 'static) -> Self {
         self.auth = Auth::Provider;
         self.auth_fn = Some(Rc::new(f));
@@ -250,6 +475,22 @@ impl SocketBuilder {
     }
 
     /// Default timeout of every emit that waits for an acknowledgement.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")]
+    /// # async fn demo() {
+    /// use std::time::Duration;
+    /// use socketio_wasm::AckError;
+    ///
+    /// let socket = socketio_wasm::io("http://localhost:3000")
+    ///     .ack_timeout(Duration::from_secs(3))
+    ///     .connect();
+    /// if let Err(AckError::Timeout) = socket.emit_with_ack::<_, bool>("save", "draft").await {
+    ///     show("The server did not answer within 3 s.");
+    /// }
+    /// # }
+    /// # fn show(_: &str) {}
+    /// ```
     pub fn ack_timeout(mut self, d: Duration) -> Self {
         self.ack_timeout = Some(ms(d));
         self
@@ -257,6 +498,20 @@ impl SocketBuilder {
 
     /// Re-send an emit until it is acknowledged, at most this many more
     /// times (use with [`SocketBuilder::ack_timeout`]).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// use std::time::Duration;
+    ///
+    /// // Emits are queued and re-sent until acknowledged: at most
+    /// // 3 more times, after 2 s without an answer each time.
+    /// let socket = socketio_wasm::io("http://localhost:3000")
+    ///     .ack_timeout(Duration::from_secs(2))
+    ///     .retries(3)
+    ///     .connect();
+    /// socket.emit("order", &42).unwrap();
+    /// # }
+    /// ```
     pub fn retries(mut self, n: u32) -> Self {
         self.retries = n;
         self
@@ -264,6 +519,15 @@ impl SocketBuilder {
 
     /// Opens the connection (unless `auto_connect(false)`) and returns the
     /// socket of the address's namespace.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// // A path: the `/chat` namespace of the server that served the page.
+    /// let chat = socketio_wasm::io("/chat").connect();
+    /// chat.on("message", |text: String| show(&text)).detach();
+    /// # fn show(_: &str) {}
+    /// # }
+    /// ```
     pub fn connect(self) -> Socket {
         let uri = url::resolve(Some(&self.url), crate::web::location().as_ref());
         let nsp = uri.path.clone();
@@ -274,6 +538,21 @@ impl SocketBuilder {
 }
 
 /// The connection state of a socket, for status indicators.
+///
+/// ```no_run
+/// # #[cfg(target_arch = "wasm32")] {
+/// use socketio_wasm::ConnectionState;
+///
+/// let socket = socketio_wasm::io("http://localhost:3000").connect();
+/// let label: String = match socket.state() {
+///     ConnectionState::Connected => "online".into(),
+///     ConnectionState::Reconnecting { attempt } => format!("reconnecting ({attempt})"),
+///     ConnectionState::Refused { message } => format!("refused: {message}"),
+///     _ => "offline".into(),
+/// };
+/// # let _ = label;
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConnectionState {
     /// Not connected and not trying (before `connect()`, or after `disconnect()`).
@@ -302,6 +581,21 @@ pub enum ConnectionState {
 }
 
 /// What happens to a socket's connection.
+///
+/// ```no_run
+/// # #[cfg(target_arch = "wasm32")] {
+/// use socketio_wasm::SocketEvent;
+///
+/// let socket = socketio_wasm::io("http://localhost:3000").connect();
+/// socket.on_event(|e| match e {
+///     SocketEvent::ReconnectAttempt(n) => show(&format!("reconnecting, attempt {n}")),
+///     SocketEvent::Reconnect(_) => show("back online"),
+///     SocketEvent::ReconnectFailed => show("the server is unreachable"),
+///     _ => {}
+/// }).detach();
+/// # fn show(_: &str) {}
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SocketEvent {
     /// Connected (`connect`).
@@ -487,6 +781,18 @@ fn dispatch(reg: &Registry, ev: Event) {
 }
 
 /// One connection to a server, shared by the sockets of its namespaces.
+///
+/// ```no_run
+/// # #[cfg(target_arch = "wasm32")] {
+/// use socketio_wasm::{Manager, Socket};
+///
+/// fn open_room(manager: &Manager, room: &str) -> Socket {
+///     manager.socket(&format!("/rooms/{room}"))
+/// }
+/// let lobby = socketio_wasm::io("http://localhost:3000").connect();
+/// let red = open_room(lobby.manager(), "red");
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Manager(Rc<ManagerInner>);
 
@@ -538,11 +844,30 @@ impl Manager {
     }
 
     /// Closes the connection of every socket; no reconnection.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let chat = socketio_wasm::io("http://localhost:3000/chat").connect();
+    /// let admin = chat.manager().socket("/admin");
+    /// // On logout: both namespaces and the connection close.
+    /// chat.manager().disconnect();
+    /// # let _ = admin;
+    /// # }
+    /// ```
     pub fn disconnect(&self) {
         self.0.driver.call(|c, now| c.close(now));
     }
 
     /// The transport in use.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// // "websocket" or "polling", for a debug panel.
+    /// let badge = socket.manager().transport().map_or("offline", |t| t.name());
+    /// # let _ = badge;
+    /// # }
+    /// ```
     pub fn transport(&self) -> Option<Transport> {
         self.0.driver.read(|c| c.transport()).flatten()
     }
@@ -553,6 +878,19 @@ impl Manager {
 ///
 /// Handlers that capture a `Socket` keep it alive: capture a [`WeakSocket`]
 /// (from [`Socket::downgrade`]) instead, or call [`Socket::disconnect`].
+///
+/// ```no_run
+/// # #[cfg(target_arch = "wasm32")] {
+/// let socket = socketio_wasm::io("http://localhost:3000").connect();
+/// let s = socket.clone(); // shares the connection
+/// wasm_bindgen_futures::spawn_local(async move {
+///     if let Ok(text) = s.emit_with_ack::<_, String>("motd", &()).await {
+///         show(&text);
+///     }
+/// });
+/// # fn show(_: &str) {}
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Socket {
     manager: Manager,
@@ -568,6 +906,18 @@ impl PartialEq for Socket {
 }
 
 /// A [`Socket`] handle that does not keep the connection alive.
+///
+/// ```no_run
+/// # #[cfg(target_arch = "wasm32")] {
+/// let socket = socketio_wasm::io("http://localhost:3000").connect();
+/// let weak = socket.downgrade();
+/// socket.on_message("logout", move |_| {
+///     if let Some(s) = weak.upgrade() {
+///         s.disconnect();
+///     }
+/// }).detach();
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct WeakSocket {
     manager: Weak<ManagerInner>,
@@ -578,12 +928,34 @@ pub struct WeakSocket {
 
 impl WeakSocket {
     /// The socket, if it still exists.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// let weak = socket.downgrade();
+    /// socket.on("ping", move |n: u32| {
+    ///     if let Some(s) = weak.upgrade() {
+    ///         s.emit("pong", &n).unwrap();
+    ///     }
+    /// }).detach();
+    /// # }
+    /// ```
     pub fn upgrade(&self) -> Option<Socket> {
         Some(Socket { manager: Manager(self.manager.upgrade()?), id: self.id, h: self.h.upgrade()?, nsp: self.nsp.clone() })
     }
 }
 
 /// Keeps a handler registered; dropping it unsubscribes.
+///
+/// ```no_run
+/// # #[cfg(target_arch = "wasm32")] {
+/// let socket = socketio_wasm::io("http://localhost:3000").connect();
+/// let typing = socket.on("typing", |user: String| show(&format!("{user} is typing")));
+/// // ... when the chat panel closes:
+/// drop(typing);
+/// # fn show(_: &str) {}
+/// # }
+/// ```
 #[must_use = "the handler is removed when the subscription is dropped"]
 pub struct Subscription {
     h: Weak<Handlers>,
@@ -592,6 +964,15 @@ pub struct Subscription {
 
 impl Subscription {
     /// Keeps the handler for as long as the socket lives.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// // A handler for the whole life of the socket: no guard to keep around.
+    /// socket.on("notice", |text: String| show(&text)).detach();
+    /// # fn show(_: &str) {}
+    /// # }
+    /// ```
     pub fn detach(mut self) {
         self.id = 0;
     }
@@ -616,6 +997,21 @@ impl Drop for Subscription {
 }
 
 /// An event from the server.
+///
+/// ```no_run
+/// # #[cfg(target_arch = "wasm32")] {
+/// use socketio_wasm::Message;
+///
+/// fn on_chat(m: &Message) {
+///     if let Ok((user, text)) = m.args::<(String, String)>() {
+///         show(&format!("{user}: {text}"));
+///     }
+/// }
+/// let socket = socketio_wasm::io("http://localhost:3000").connect();
+/// socket.on_message("chat", on_chat).detach();
+/// # fn show(_: &str) {}
+/// # }
+/// ```
 pub struct Message {
     event: String,
     payload: Payload,
@@ -635,11 +1031,35 @@ impl Message {
     }
 
     /// The event name.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// socket.on_any(|m| match m.event() {
+    ///     "user_joined" | "user_left" => refresh_user_list(),
+    ///     _ => {}
+    /// }).detach();
+    /// # fn refresh_user_list() {}
+    /// # }
+    /// ```
     pub fn event(&self) -> &str {
         &self.event
     }
 
     /// The arguments as JSON text (`[arg0, arg1, ...]`, binary values as placeholders).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// // Hand the arguments to JavaScript code as they are.
+    /// socket.on_message("chart", |m| {
+    ///     if let Ok(args) = js_sys::JSON::parse(&m.json()) {
+    ///         render_chart(&args);
+    ///     }
+    /// }).detach();
+    /// # fn render_chart(_: &wasm_bindgen::JsValue) {}
+    /// # }
+    /// ```
     pub fn json(&self) -> String {
         let mut items = Vec::new();
         json::for_each_item(&self.payload.data, |i| items.push(i));
@@ -667,6 +1087,19 @@ impl Message {
     }
 
     /// The number of arguments.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// socket.on_message("log", |m| {
+    ///     for i in 0..m.len() {
+    ///         let part: serde_json::Value = m.arg(i).unwrap_or_default();
+    ///         show(&part.to_string());
+    ///     }
+    /// }).detach();
+    /// # fn show(_: &str) {}
+    /// # }
+    /// ```
     pub fn len(&self) -> usize {
         let mut n = 0usize;
         json::for_each_item(&self.payload.data, |_| n += 1);
@@ -674,6 +1107,21 @@ impl Message {
     }
 
     /// True when the event has no arguments.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// socket.on_message("refresh", |m| {
+    ///     if m.is_empty() {
+    ///         reload_all();
+    ///     } else if let Ok(id) = m.arg::<u64>(0) {
+    ///         reload(id);
+    ///     }
+    /// }).detach();
+    /// # fn reload_all() {}
+    /// # fn reload(_: u64) {}
+    /// # }
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -695,6 +1143,18 @@ impl Message {
     }
 
     /// All the arguments decoded as one value, typically a tuple.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// socket.on_message("move", |m| {
+    ///     if let Ok((x, y, dir)) = m.args::<(i32, i32, String)>() {
+    ///         show(&format!("{x},{y} facing {dir}"));
+    ///     }
+    /// }).detach();
+    /// # fn show(_: &str) {}
+    /// # }
+    /// ```
     pub fn args<T: DeserializeOwned>(&self) -> Result<T, DecodeError> {
         self.decode(&self.json())
     }
@@ -705,16 +1165,54 @@ impl Message {
     }
 
     /// The binary attachments, in placeholder order.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// socket.on_message("file", |m| {
+    ///     for bytes in m.attachments() {
+    ///         show(&format!("received {} bytes", bytes.len()));
+    ///     }
+    /// }).detach();
+    /// # fn show(_: &str) {}
+    /// # }
+    /// ```
     pub fn attachments(&self) -> &[Vec<u8>] {
         &self.payload.attachments
     }
 
     /// True when the server waits for an acknowledgement.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// socket.on_message("notification", |m| {
+    ///     show(&m.arg::<String>(0).unwrap_or_default());
+    ///     if m.wants_ack() {
+    ///         let _ = m.ack(&"seen");
+    ///     }
+    /// }).detach();
+    /// # fn show(_: &str) {}
+    /// # }
+    /// ```
     pub fn wants_ack(&self) -> bool {
         self.ack.is_some()
     }
 
     /// Answers the server's acknowledgement with one value.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// socket.on_message("get_settings", |m| {
+    ///     let settings = serde_json::json!({ "theme": "dark", "lang": "en" });
+    ///     if let Err(e) = m.ack(&settings) {
+    ///         show(&e.to_string());
+    ///     }
+    /// }).detach();
+    /// # fn show(_: &str) {}
+    /// # }
+    /// ```
     pub fn ack<T: Serialize>(&self, value: &T) -> Result<(), EmitError> {
         let (json, attachments) = encode(value)?;
         let mut data = String::with_capacity(json.len() + 2);
@@ -726,6 +1224,17 @@ impl Message {
 
     /// Answers the server's acknowledgement with several values (a tuple;
     /// `&()` for none).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// socket.on_message("get_user", |m| {
+    ///     let id: u64 = m.arg(0).unwrap_or_default();
+    ///     // Node.js style: (error, result).
+    ///     let _ = m.ack_args(&((), serde_json::json!({ "id": id, "name": "Ada" })));
+    /// }).detach();
+    /// # }
+    /// ```
     pub fn ack_args<T: Serialize>(&self, args: &T) -> Result<(), EmitError> {
         let (data, attachments) = encode_args(args)?;
         self.ack_payload(Payload { data, attachments })
@@ -768,6 +1277,17 @@ fn event_payload(event: &str, args_json: &str, attachments: Vec<Vec<u8>>) -> Pay
 }
 
 /// Emits with options: see [`Socket::timeout`] and [`Socket::volatile`].
+///
+/// ```no_run
+/// # #[cfg(target_arch = "wasm32")] {
+/// let socket = socketio_wasm::io("http://localhost:3000").connect();
+/// // One emitter for a burst of updates; each is dropped when offline.
+/// let live = socket.volatile();
+/// for (x, y) in [(10, 20), (12, 24), (15, 30)] {
+///     live.emit("cursor", &(x, y)).unwrap();
+/// }
+/// # }
+/// ```
 #[must_use]
 pub struct Emitter<'a> {
     socket: &'a Socket,
@@ -777,18 +1297,60 @@ pub struct Emitter<'a> {
 
 impl Emitter<'_> {
     /// The acknowledgement fails with [`AckError::Timeout`] after `d`.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")]
+    /// # async fn demo() {
+    /// use std::time::Duration;
+    /// use socketio_wasm::AckError;
+    ///
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// let r: Result<u32, AckError> =
+    ///     socket.volatile().timeout(Duration::from_secs(1)).emit_with_ack("ping", &()).await;
+    /// if let Err(AckError::Timeout) = r {
+    ///     show("the server is slow");
+    /// }
+    /// # }
+    /// # fn show(_: &str) {}
+    /// ```
     pub fn timeout(mut self, d: Duration) -> Self {
         self.timeout = Some(ms(d));
         self
     }
 
     /// The emit is dropped if the connection is not ready to send it.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")]
+    /// # async fn demo() {
+    /// use std::time::Duration;
+    ///
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// // A stale answer is useless: skip the emit when offline, give up after 500 ms.
+    /// let hints: Result<Vec<String>, _> = socket
+    ///     .timeout(Duration::from_millis(500))
+    ///     .volatile()
+    ///     .emit_with_ack("suggest", "soc")
+    ///     .await;
+    /// # let _ = hints;
+    /// # }
+    /// ```
     pub fn volatile(mut self) -> Self {
         self.volatile = true;
         self
     }
 
     /// Emits an event with one argument.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// if let Err(e) = socket.volatile().emit("typing", &true) {
+    ///     show(&e.to_string());
+    /// }
+    /// # fn show(_: &str) {}
+    /// # }
+    /// ```
     pub fn emit<T: Serialize + ?Sized>(&self, event: &str, value: &T) -> Result<(), EmitError> {
         let (json, attachments) = encode(value)?;
         let mut args = String::with_capacity(json.len() + 2);
@@ -800,6 +1362,13 @@ impl Emitter<'_> {
 
     /// Emits an event with several arguments (a tuple or a sequence; `&()`
     /// for none).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// socket.volatile().emit_args("draw", &(12.5, 40.0, "#ff0000")).unwrap();
+    /// # }
+    /// ```
     pub fn emit_args<T: Serialize + ?Sized>(&self, event: &str, args: &T) -> Result<(), EmitError> {
         let (json, attachments) = encode_args(args)?;
         self.send(event_payload(event, &json, attachments), None)
@@ -807,6 +1376,19 @@ impl Emitter<'_> {
 
     /// Emits an event with one argument and waits for the acknowledgement's
     /// first argument.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")]
+    /// # async fn demo() -> Result<(), socketio_wasm::AckError> {
+    /// use std::time::Duration;
+    ///
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// let draft = serde_json::json!({ "title": "Notes", "body": "..." });
+    /// let saved: bool = socket.timeout(Duration::from_secs(5)).emit_with_ack("save", &draft).await?;
+    /// # let _ = saved;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn emit_with_ack<T: Serialize + ?Sized, R: DeserializeOwned>(
         &self,
         event: &str,
@@ -824,6 +1406,21 @@ impl Emitter<'_> {
 
     /// Emits an event with several arguments (a tuple; `&()` for none) and
     /// waits for the acknowledgement's first argument.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")]
+    /// # async fn demo() -> Result<(), socketio_wasm::AckError> {
+    /// use std::time::Duration;
+    ///
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// let id: u64 = socket
+    ///     .timeout(Duration::from_secs(5))
+    ///     .emit_args_with_ack("create", &("todo", "buy milk"))
+    ///     .await?;
+    /// # let _ = id;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn emit_args_with_ack<T: Serialize + ?Sized, R: DeserializeOwned>(
         &self,
         event: &str,
@@ -880,46 +1477,143 @@ impl Socket {
     }
 
     /// The namespace.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000/admin").connect();
+    /// show(&format!("[{}] connecting", socket.namespace())); // "[/admin] connecting"
+    /// # fn show(_: &str) {}
+    /// # }
+    /// ```
     pub fn namespace(&self) -> &str {
         &self.nsp
     }
 
     /// The manager (the connection), to open other namespaces on it.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// let manager: socketio_wasm::Manager = socket.manager().clone();
+    /// // Later, when the admin page opens, over the same connection:
+    /// let admin = manager.socket("/admin");
+    /// # }
+    /// ```
     pub fn manager(&self) -> &Manager {
         &self.manager
     }
 
     /// A handle that does not keep the connection alive (for handlers).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// // Rejoin the room after every (re)connection, without keeping the socket alive.
+    /// let weak = socket.downgrade();
+    /// socket.on_connect(move || {
+    ///     if let Some(s) = weak.upgrade() {
+    ///         s.emit("join", "lobby").unwrap();
+    ///     }
+    /// }).detach();
+    /// # }
+    /// ```
     pub fn downgrade(&self) -> WeakSocket {
         WeakSocket { manager: Rc::downgrade(&self.manager.0), id: self.id, h: Rc::downgrade(&self.h), nsp: self.nsp.clone() }
     }
 
     /// The socket's session id, while connected.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// let label = socket.id().unwrap_or_else(|| "not connected".into());
+    /// show(&format!("session: {label}"));
+    /// # fn show(_: &str) {}
+    /// # }
+    /// ```
     pub fn id(&self) -> Option<String> {
         self.manager.0.driver.read(|c| c.socket_sid(self.id).map(str::to_owned)).flatten()
     }
 
     /// True while connected.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// set_send_button_enabled(socket.connected());
+    /// # fn set_send_button_enabled(_: bool) {}
+    /// # }
+    /// ```
     pub fn connected(&self) -> bool {
         self.manager.0.driver.read(|c| c.is_connected(self.id)).unwrap_or(false)
     }
 
     /// True while connected or trying to.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// let status = if socket.connected() {
+    ///     "online"
+    /// } else if socket.active() {
+    ///     "connecting..."
+    /// } else {
+    ///     "offline"
+    /// };
+    /// # let _ = status;
+    /// # }
+    /// ```
     pub fn active(&self) -> bool {
         self.manager.0.driver.read(|c| c.is_active(self.id)).unwrap_or(false)
     }
 
     /// True when the last connection restored the session (connection state recovery).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// let weak = socket.downgrade();
+    /// socket.on_connect(move || {
+    ///     // Missed events were not replayed: fetch the current state.
+    ///     if weak.upgrade().is_some_and(|s| !s.recovered()) {
+    ///         reload_messages();
+    ///     }
+    /// }).detach();
+    /// # fn reload_messages() {}
+    /// # }
+    /// ```
     pub fn recovered(&self) -> bool {
         self.manager.0.driver.read(|c| c.is_recovered(self.id)).unwrap_or(false)
     }
 
     /// The connection state.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// use socketio_wasm::ConnectionState;
+    ///
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// if let ConnectionState::Disconnected { reason } = socket.state() {
+    ///     show(&format!("disconnected: {}", reason.as_str()));
+    /// }
+    /// # fn show(_: &str) {}
+    /// # }
+    /// ```
     pub fn state(&self) -> ConnectionState {
         self.h.state.borrow().clone().unwrap_or(ConnectionState::Idle)
     }
 
     /// Connects (or reconnects after `disconnect`).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// // The tab is hidden: stop the traffic.
+    /// socket.disconnect();
+    /// // ... visible again:
+    /// socket.connect();
+    /// # }
+    /// ```
     pub fn connect(&self) {
         if !self.connected() {
             self.h.set_state(ConnectionState::Connecting);
@@ -928,12 +1622,30 @@ impl Socket {
     }
 
     /// Disconnects; no reconnection until `connect`.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let lobby = socketio_wasm::io("http://localhost:3000").connect();
+    /// let game = lobby.manager().socket("/game");
+    /// // Leaving the game page: only `/game` disconnects, `lobby` stays.
+    /// game.disconnect();
+    /// # }
+    /// ```
     pub fn disconnect(&self) {
         self.manager.0.driver.call(|c, now| c.disconnect(now, self.id));
         self.h.set_state(ConnectionState::Idle);
     }
 
     /// Replaces the authentication payload, used from the next connection on.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// // After refreshing the access token; used from the next connection on.
+    /// socket.set_auth(serde_json::json!({ "token": new_token() }));
+    /// # fn new_token() -> String { String::new() }
+    /// # }
+    /// ```
     pub fn set_auth(&self, value: serde_json::Value) {
         *self.h.auth.borrow_mut() = None;
         self.manager.0.driver.call(|c, _| c.set_auth(self.id, Auth::Json(value.to_string())));
@@ -986,6 +1698,16 @@ impl Socket {
     }
 
     /// Like [`Socket::emit_with_ack`] with several arguments (a tuple; `&()` for none).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")]
+    /// # async fn demo() -> Result<(), socketio_wasm::AckError> {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// let usd: f64 = socket.emit_args_with_ack("convert", &(100, "EUR", "USD")).await?;
+    /// # let _ = usd;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn emit_args_with_ack<T: Serialize + ?Sized, R: DeserializeOwned>(
         &self,
         event: &str,
@@ -1068,11 +1790,28 @@ impl Socket {
     }
 
     /// Calls `f` with every event.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// // Log all incoming traffic while debugging.
+    /// socket.on_any(|m| show(&format!("<- {} {}", m.event(), m.json()))).detach();
+    /// # fn show(_: &str) {}
+    /// # }
+    /// ```
     pub fn on_any(&self, f: impl FnMut(&Message) + 'static) -> Subscription {
         self.subscribe_message(None, f)
     }
 
     /// Calls `f` on every connection event (connect, disconnect, errors, reconnection).
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// socket.on_event(|e| show(&format!("{e:?}"))).detach();
+    /// # fn show(_: &str) {}
+    /// # }
+    /// ```
     pub fn on_event(&self, f: impl FnMut(&SocketEvent) + 'static) -> Subscription {
         let id = self.h.id();
         self.h.lifecycle.borrow_mut().push((id, Rc::new(RefCell::new(f))));
@@ -1080,6 +1819,15 @@ impl Socket {
     }
 
     /// Calls `f` on every connect.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// socket.on_connect(|| show_offline_banner(false)).detach();
+    /// socket.on_disconnect(|_| show_offline_banner(true)).detach();
+    /// # fn show_offline_banner(_: bool) {}
+    /// # }
+    /// ```
     pub fn on_connect(&self, mut f: impl FnMut() + 'static) -> Subscription {
         self.on_event(move |e| {
             if *e == SocketEvent::Connect {
@@ -1089,6 +1837,20 @@ impl Socket {
     }
 
     /// Calls `f` with the reason of every disconnect.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// use socketio_wasm::DisconnectReason;
+    ///
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// let weak = socket.downgrade();
+    /// socket.on_disconnect(move |reason| match (reason, weak.upgrade()) {
+    ///     // Kicked by the server: no automatic reconnection, so reconnect by hand.
+    ///     (DisconnectReason::IoServerDisconnect, Some(s)) => s.connect(),
+    ///     _ => {}
+    /// }).detach();
+    /// # }
+    /// ```
     pub fn on_disconnect(&self, mut f: impl FnMut(DisconnectReason) + 'static) -> Subscription {
         self.on_event(move |e| {
             if let SocketEvent::Disconnect(r) = e {
@@ -1098,6 +1860,20 @@ impl Socket {
     }
 
     /// Calls `f` with every connection error.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// let socket = socketio_wasm::io("http://localhost:3000").connect();
+    /// let weak = socket.downgrade();
+    /// socket.on_connect_error(move |e| {
+    ///     if let (socketio_wasm::ConnectError::Refused { .. }, Some(s)) = (e, weak.upgrade()) {
+    ///         s.set_auth(serde_json::json!({ "token": refreshed_token() }));
+    ///         s.connect();
+    ///     }
+    /// }).detach();
+    /// # fn refreshed_token() -> String { String::new() }
+    /// # }
+    /// ```
     pub fn on_connect_error(&self, mut f: impl FnMut(&ConnectError) + 'static) -> Subscription {
         self.on_event(move |e| {
             if let SocketEvent::ConnectError(err) = e {
@@ -1163,6 +1939,20 @@ impl Socket {
 }
 
 /// A stream of one event's messages; see [`Socket::events`].
+///
+/// ```no_run
+/// # #[cfg(target_arch = "wasm32")]
+/// # async fn demo() {
+/// use futures::{future, StreamExt};
+///
+/// let socket = socketio_wasm::io("http://localhost:3000").connect();
+/// let mut prices = socket.events("price").filter_map(|m| future::ready(m.arg::<f64>(0).ok()));
+/// while let Some(price) = prices.next().await {
+///     show(&format!("{price:.2}"));
+/// }
+/// # }
+/// # fn show(_: &str) {}
+/// ```
 pub struct EventStream {
     rx: mpsc::UnboundedReceiver<Message>,
     _sub: Subscription,
@@ -1176,6 +1966,21 @@ impl futures_core::Stream for EventStream {
 }
 
 /// A stream of connection states; see [`Socket::states`].
+///
+/// ```no_run
+/// # #[cfg(target_arch = "wasm32")]
+/// # async fn demo() {
+/// use futures::{future, StreamExt};
+/// use socketio_wasm::ConnectionState;
+///
+/// let socket = socketio_wasm::io("http://localhost:3000").connect();
+/// // Wait for the first connection.
+/// if socket.states().any(|s| future::ready(s == ConnectionState::Connected)).await {
+///     show("connected");
+/// }
+/// # }
+/// # fn show(_: &str) {}
+/// ```
 pub struct StateStream {
     rx: mpsc::UnboundedReceiver<ConnectionState>,
     _sub: Subscription,
