@@ -37,6 +37,9 @@ node scripts/build.mjs
 section "npm package: end to end (Node test runner + playwright-core + Chromium + socket.io 4.8)"
 node --test --test-concurrency=1 tests/e2e/
 
+section "npm package in Node.js (server-side rendering imports it): import, then a long-polling round trip"
+node --test tests/node/
+
 section "npm package: TypeScript types (must compile / must not compile, against pkg/ and socket.io-client)"
 node tests/types/check.mjs
 

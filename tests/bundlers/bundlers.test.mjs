@@ -305,9 +305,11 @@ test("a plain <script type=module> with an import map", T, async (t) => {
 test("a Vite 8 build (no plugins, no config)", T, async (t) => {
   writeFileSync(path.join(app, "index.html"), page("vite", `<script type="module" src="/src/main.js"></script>`));
   const started = Date.now();
-  await run(process.execPath, [path.join(NODE_MODULES, "vite/bin/vite.js"), "build", "--logLevel", "warn", "--outDir", "dist-vite", "--emptyOutDir"], {
+  const vite = await run(process.execPath, [path.join(NODE_MODULES, "vite/bin/vite.js"), "build", "--logLevel", "warn", "--outDir", "dist-vite", "--emptyOutDir"], {
     cwd: app,
   });
+  // At log level "warn" Vite prints nothing unless something is wrong.
+  assert.equal((vite.stdout + vite.stderr).trim(), "", "vite build printed warnings");
   const buildMs = Date.now() - started;
   const dist = path.join(app, "dist-vite");
   const { wasm } = checkOutput(dist);
@@ -332,9 +334,10 @@ test("a webpack 5 build (no plugins, no rules)", T, async (t) => {
 `,
   );
   const started = Date.now();
-  await run(process.execPath, [path.join(NODE_MODULES, "webpack-cli/bin/cli.js"), "--config", "webpack.config.mjs"], {
+  const webpack = await run(process.execPath, [path.join(NODE_MODULES, "webpack-cli/bin/cli.js"), "--config", "webpack.config.mjs"], {
     cwd: app,
   });
+  assert.doesNotMatch(webpack.stdout + webpack.stderr, /WARNING|ERROR/, "webpack build printed warnings");
   const buildMs = Date.now() - started;
   const dist = path.join(app, "dist-webpack");
   writeFileSync(path.join(dist, "index.html"), page("webpack", `<script src="main.js"></script>`));
