@@ -172,8 +172,9 @@ impl Driver {
         driver
     }
 
-    /// Replaces the options (see [`Client::reconfigure`]) and the request
-    /// options; both apply from the next connection attempt.
+    /// Replaces the options (see [`Client::reconfigure`]: the transport
+    /// options apply from the next connection attempt) and the request
+    /// options (from the next request on).
     pub fn reconfigure(&self, opts: Options, http: HttpOptions) {
         let close_on_unload = opts.close_on_beforeunload;
         if let Ok(mut inner) = self.0.inner.try_borrow_mut() {
