@@ -611,8 +611,13 @@ impl Sim {
         };
         sim.c.set_packet_events(cfg & 4 != 0);
         let auth = if cfg & 0x40 != 0 { Auth::Provider } else { Auth::Json("{\"token\":\"abc\"}".into()) };
-        let retries = if cfg & 8 != 0 { 2 } else { 0 };
-        let ack_timeout = if cfg & 8 != 0 { Some(3000) } else { None };
+        // Retries with a 3 s ack timeout, or (with bit 0x20 too) retries that
+        // time out at once: one re-send per timer turn.
+        let (retries, ack_timeout) = match (cfg & 8 != 0, cfg & 0x20 != 0) {
+            (true, false) => (2, Some(3000)),
+            (true, true) => (5, Some(0)),
+            _ => (0, None),
+        };
         let s = sim.c.socket(T0, "/", SocketOptions { auth: auth.clone(), retries, ack_timeout });
         sim.sockets.push(s);
         if cfg & 0x10 != 0 {
