@@ -7,6 +7,14 @@ import { useEnv, T, FAST_RECONNECT, LIB, sleep } from "./support/harness.mjs";
 
 const env = useEnv();
 
+/** A server with the handlers below, and a page whose sockets.main is connected over WebSocket. */
+async function start(extra = {}) {
+  const srv = await env.newServer({ setup });
+  const page = await env.newPage();
+  await page.connect("main", srv.url(), null, { transports: ["websocket"], ...extra });
+  return { srv, page };
+}
+
 function setup(io, srv) {
   io.on("connection", (socket) => {
     srv.push("handshake", { query: socket.handshake.query, auth: socket.handshake.auth });
@@ -129,9 +137,7 @@ describe("drop-in details", () => {
   });
 
   it("emitWithAck with a reserved name, or a value JSON cannot hold, returns a rejected promise", T, async () => {
-    const srv = await env.newServer({ setup });
-    const page = await env.newPage();
-    await page.connect("main", srv.url(), null, { transports: ["websocket"] });
+    const { srv, page } = await start();
     const out = await page.eval(async () => {
       const s = window.sockets.main;
       const settle = (f) => {
@@ -158,9 +164,7 @@ describe("drop-in details", () => {
   });
 
   it("Blob arguments keep Dates and toJSON values of the call", T, async () => {
-    const srv = await env.newServer({ setup });
-    const page = await env.newPage();
-    await page.connect("main", srv.url(), null, { transports: ["websocket"] });
+    const { srv, page } = await start();
     await page.eval(() => {
       const custom = { toJSON: () => "custom" };
       window.sockets.main.emit("fire", { when: new Date(0), custom, file: new Blob([new Uint8Array([9, 8])]) });
@@ -174,9 +178,7 @@ describe("drop-in details", () => {
   });
 
   it("the manager's packet event types binary events as EVENT (2)", T, async () => {
-    const srv = await env.newServer({ setup });
-    const page = await env.newPage();
-    await page.connect("main", srv.url(), null, { transports: ["websocket"] });
+    const { srv, page } = await start();
     await page.eval(() => {
       const s = window.sockets.main;
       s.io.on("packet", (p) => {
@@ -192,9 +194,7 @@ describe("drop-in details", () => {
   });
 
   it("emitter semantics: off(undefined), live listeners(), numeric event names, removeAllListeners(ev, fn)", T, async () => {
-    const srv = await env.newServer({ setup });
-    const page = await env.newPage();
-    await page.connect("main", srv.url(), null, { transports: ["websocket"] });
+    const { srv, page } = await start();
     const out = await page.eval(async () => {
       const s = window.sockets.main;
       const f = () => {};
@@ -270,9 +270,7 @@ describe("debug logging", () => {
   );
 
   it("is silent without localStorage.debug", T, async () => {
-    const srv = await env.newServer({ setup });
-    const page = await env.newPage();
-    await page.connect("main", srv.url(), null, { transports: ["websocket"] });
+    const { srv, page } = await start();
     await page.eval(() => window.sockets.main.emit("fire", 1));
     await srv.waitLog("fire");
     assert.deepEqual(page.console.filter((l) => l.startsWith("[debug]")), []);
