@@ -2065,5 +2065,8 @@ fn packet_events_follow_the_sockets_handling_of_the_packet() {
     let evs = h.take_events();
     assert_eq!(evs.len(), 2, "{evs:?}");
     assert_eq!(evs[0], Event::Message { socket: s, payload: payload("[\"news\",1]"), ack: None });
-    assert!(matches!(&evs[1], Event::Packet { packet: socketio_wasm::proto::sio::Packet::Event { .. }, .. }), "{evs:?}");
+    assert!(
+        matches!(&evs[1], Event::Packet { packet: socketio_wasm::proto::sio::Packet::Event { .. }, .. }),
+        "{evs:?}"
+    );
 }

@@ -7,9 +7,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use socketio_wasm::proto::url;
-use socketio_wasm::proto::{
-    AckError, AckRequest, Emit, Event, Options, Payload, Reason, SocketOptions, TransportKind,
-};
+use socketio_wasm::proto::{AckError, AckRequest, Emit, Event, Options, Payload, Reason, SocketOptions, TransportKind};
 use socketio_wasm::web::{Driver, HttpOptions};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -45,9 +43,8 @@ impl Harness {
         let sink = log.clone();
         let mut opts = Options { transports, ..Options::default() };
         tweak(&mut opts);
-        let driver = Driver::new(&url::parse(server()), opts, HttpOptions::default(), move |ev| {
-            sink.borrow_mut().push(ev)
-        });
+        let driver =
+            Driver::new(&url::parse(server()), opts, HttpOptions::default(), move |ev| sink.borrow_mut().push(ev));
         Harness { driver, log }
     }
 
@@ -273,11 +270,13 @@ async fn reconnect_cycles(transports: Vec<TransportKind>, warmup: u32, cycles: u
         }
     });
     driver.call(|c, now| c.socket(now, "/", SocketOptions::default()));
-    let memory = || js_sys::Reflect::get(&wasm_bindgen::memory(), &"buffer".into())
-        .ok()
-        .and_then(|b| js_sys::Reflect::get(&b, &"byteLength".into()).ok())
-        .and_then(|n| n.as_f64())
-        .unwrap_or(0.0);
+    let memory = || {
+        js_sys::Reflect::get(&wasm_bindgen::memory(), &"buffer".into())
+            .ok()
+            .and_then(|b| js_sys::Reflect::get(&b, &"byteLength".into()).ok())
+            .and_then(|n| n.as_f64())
+            .unwrap_or(0.0)
+    };
     let mut at_warmup = (0, 0.0);
     for cycle in 1..=cycles {
         let mut waited = 0;
@@ -306,7 +305,10 @@ async fn a_thousand_reconnections_leak_no_listener_timer_or_request() {
         // Every WebSocket, listener closure, timer and AbortController the shell
         // holds is a live JS value: after 900 more reconnections there are no more
         // of them than before, and the heap did not grow by more than a page.
-        assert!(refs_end <= refs_warm, "{transports:?}: {refs_warm} live JS values after 100 cycles, {refs_end} after 1000");
+        assert!(
+            refs_end <= refs_warm,
+            "{transports:?}: {refs_warm} live JS values after 100 cycles, {refs_end} after 1000"
+        );
         assert!(mem_end - mem_warm <= 65_536.0, "{transports:?}: wasm memory {mem_warm} -> {mem_end} bytes");
     }
 }

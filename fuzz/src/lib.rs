@@ -11,8 +11,8 @@
 use std::collections::{HashSet, VecDeque};
 
 use socketio_wasm::proto::{
-    base64, eio, json, sio, url, AckRequest, Auth, Client, Emit, Event, Frame, HttpError, Options, Payload,
-    SocketId, SocketOptions, Transmit, TransportId, TransportKind,
+    base64, eio, json, sio, url, AckRequest, Auth, Client, Emit, Event, Frame, HttpError, Options, Payload, SocketId,
+    SocketOptions, Transmit, TransportId, TransportKind,
 };
 
 /// The fuzz input as text (invalid UTF-8 becomes U+FFFD).
@@ -478,7 +478,9 @@ pub fn url(data: &[u8]) {
                     let mut expected: Vec<(String, String)> = e
                         .query
                         .iter()
-                        .filter(|(k, _)| !matches!(k.as_str(), "EIO" | "transport" | "sid") && Some(k.as_str()) != ts.map(|t| t.0))
+                        .filter(|(k, _)| {
+                            !matches!(k.as_str(), "EIO" | "transport" | "sid") && Some(k.as_str()) != ts.map(|t| t.0)
+                        })
                         .cloned()
                         .collect();
                     expected.push(("EIO".into(), "4".into()));
@@ -758,7 +760,9 @@ impl Sim {
 
     /// Opens the oldest WebSocket the client asked for that is not open yet.
     pub fn open_ws(&mut self) {
-        if let Some(id) = self.ws.iter().copied().find(|id| !self.ws_opened.contains(id) && !self.ws_closed.contains(id)) {
+        if let Some(id) =
+            self.ws.iter().copied().find(|id| !self.ws_opened.contains(id) && !self.ws_closed.contains(id))
+        {
             self.ws_opened.insert(id);
             self.c.handle_ws_open(self.now, id);
             self.settle();
@@ -813,7 +817,10 @@ impl Sim {
             b'Y' => {
                 // Let the reconnection timer fire first if the client waits on it.
                 for _ in 0..3 {
-                    if self.c.is_open() || !self.gets.is_empty() || self.ws.iter().any(|id| !self.ws_opened.contains(id)) {
+                    if self.c.is_open()
+                        || !self.gets.is_empty()
+                        || self.ws.iter().any(|id| !self.ws_opened.contains(id))
+                    {
                         break;
                     }
                     self.op(b"t");
@@ -951,7 +958,12 @@ impl Sim {
             }
             b'R' => {
                 let s = self.socket_at(None);
-                self.c.ack(now, s, digits(rest).unwrap_or(0), Payload { data: "[1]".into(), attachments: vec![vec![7]] });
+                self.c.ack(
+                    now,
+                    s,
+                    digits(rest).unwrap_or(0),
+                    Payload { data: "[1]".into(), attachments: vec![vec![7]] },
+                );
             }
             b'n' if self.sockets.len() < 8 => {
                 let s = self.c.socket(now, &user_text(rest), SocketOptions::default());

@@ -51,7 +51,9 @@ pub use error::{AckError, ConnectError, DecodeError, EmitError};
 
 pub use crate::proto::Reason as DisconnectReason;
 pub use crate::proto::TransportKind as Transport;
-use crate::proto::{self, json, url, AckRequest, Auth, Emit, ErrorKind, Event, Options, Payload, SocketId, SocketOptions};
+use crate::proto::{
+    self, json, url, AckRequest, Auth, Emit, ErrorKind, Event, Options, Payload, SocketId, SocketOptions,
+};
 use crate::web::{Driver, HttpOptions, WeakDriver};
 
 /// Starts building a connection to `url` (absolute, protocol-relative, or a
@@ -682,7 +684,9 @@ impl Registry {
 
 fn connect_error(e: &ErrorKind) -> ConnectError {
     match e {
-        ErrorKind::ConnectRefused { message, data } => ConnectError::Refused { message: message.clone(), data: data.clone() },
+        ErrorKind::ConnectRefused { message, data } => {
+            ConnectError::Refused { message: message.clone(), data: data.clone() }
+        }
         other => ConnectError::Failed(other.message().to_owned()),
     }
 }
@@ -691,7 +695,8 @@ fn dispatch(reg: &Registry, ev: Event) {
     match ev {
         Event::Message { socket, payload, ack } => {
             let Some(h) = reg.get(socket) else { return };
-            let msg = Message::new(payload, ack.map(|id| AckHandle { driver: reg.driver.borrow().clone(), socket, id }));
+            let msg =
+                Message::new(payload, ack.map(|id| AckHandle { driver: reg.driver.borrow().clone(), socket, id }));
             let list: Vec<MessageFn> = h
                 .messages
                 .borrow()
@@ -941,7 +946,12 @@ impl WeakSocket {
     /// # }
     /// ```
     pub fn upgrade(&self) -> Option<Socket> {
-        Some(Socket { manager: Manager(self.manager.upgrade()?), id: self.id, h: self.h.upgrade()?, nsp: self.nsp.clone() })
+        Some(Socket {
+            manager: Manager(self.manager.upgrade()?),
+            id: self.id,
+            h: self.h.upgrade()?,
+            nsp: self.nsp.clone(),
+        })
     }
 }
 
@@ -1518,7 +1528,12 @@ impl Socket {
     /// # }
     /// ```
     pub fn downgrade(&self) -> WeakSocket {
-        WeakSocket { manager: Rc::downgrade(&self.manager.0), id: self.id, h: Rc::downgrade(&self.h), nsp: self.nsp.clone() }
+        WeakSocket {
+            manager: Rc::downgrade(&self.manager.0),
+            id: self.id,
+            h: Rc::downgrade(&self.h),
+            nsp: self.nsp.clone(),
+        }
     }
 
     /// The socket's session id, while connected.

@@ -179,7 +179,6 @@ fn dispatch(h: &Handler, ev: Event) {
     }
 }
 
-
 /// Resolves what was passed to `io()`: `[source, cacheId, namespace, queryJson]`
 /// where `queryJson` is a JSON array of `[key, value]` pairs (empty when the
 /// address has no query).

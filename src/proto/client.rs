@@ -530,7 +530,11 @@ impl Client {
     pub fn handle_offline(&mut self, now: u64) {
         if self.uri.host != "localhost" {
             if let Some(e) = self.engine.as_mut() {
-                e.on_close(&mut self.shared.io(), Reason::TransportClose, CloseDetail::Described("network connection lost"));
+                e.on_close(
+                    &mut self.shared.io(),
+                    Reason::TransportClose,
+                    CloseDetail::Described("network connection lost"),
+                );
             }
         }
         self.pump(now);
@@ -799,7 +803,8 @@ impl Client {
     fn on_decoded(&mut self, now: u64, packet: Packet, attachments: Vec<Vec<u8>>) {
         // The sockets see the packet before `packet` listeners do, as in
         // socket.io-client (the sockets subscribe first).
-        let copy = self.packet_events.then(|| Event::Packet { packet: packet.clone(), attachments: attachments.clone() });
+        let copy =
+            self.packet_events.then(|| Event::Packet { packet: packet.clone(), attachments: attachments.clone() });
         self.route_packet(now, packet, attachments);
         if let Some(ev) = copy {
             self.events.push_back(ev);

@@ -155,10 +155,8 @@ mod tests {
         assert_eq!(decode_text("1"), Ok(Packet::Close));
         let open = r#"0{"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":5000,"maxPayload":1000000}"#;
         assert!(matches!(decode_text(open), Ok(Packet::Open(j)) if j.starts_with("{\"sid\"")));
-        let out = encode_payload(&[
-            OutPacket::Message("42[\"hello\"]".into()),
-            OutPacket::Message("42[\"world\"]".into()),
-        ]);
+        let out =
+            encode_payload(&[OutPacket::Message("42[\"hello\"]".into()), OutPacket::Message("42[\"world\"]".into())]);
         assert_eq!(out, "42[\"hello\"]\u{1e}42[\"world\"]");
         assert_eq!(
             encode_payload(&[OutPacket::Message("4hello".into()), OutPacket::Binary(vec![1, 2, 3, 4])]),

@@ -25,19 +25,17 @@ fn skip_string(b: &[u8], i: usize) -> Option<usize> {
     loop {
         match *b.get(i)? {
             b'"' => return Some(i + 1),
-            b'\\' => {
-                match *b.get(i + 1)? {
-                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
-                    b'u' => {
-                        let hex = b.get(i + 2..i + 6)?;
-                        if !hex.iter().all(u8::is_ascii_hexdigit) {
-                            return None;
-                        }
-                        i += 6;
+            b'\\' => match *b.get(i + 1)? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                b'u' => {
+                    let hex = b.get(i + 2..i + 6)?;
+                    if !hex.iter().all(u8::is_ascii_hexdigit) {
+                        return None;
                     }
-                    _ => return None,
+                    i += 6;
                 }
-            }
+                _ => return None,
+            },
             c if c < 0x20 => return None,
             _ => i += 1,
         }
@@ -375,14 +373,37 @@ mod tests {
     #[test]
     fn validates() {
         for ok in [
-            "0", "-1.5e+3", "\"a\\u00e9\\n\"", "[]", "{}", " [1, {\"a\": [true, false, null]}] ",
-            "{\"a\":{\"b\":{\"c\":[[[]]]}}}", "[\"\u{2028}\", \"😀\"]",
+            "0",
+            "-1.5e+3",
+            "\"a\\u00e9\\n\"",
+            "[]",
+            "{}",
+            " [1, {\"a\": [true, false, null]}] ",
+            "{\"a\":{\"b\":{\"c\":[[[]]]}}}",
+            "[\"\u{2028}\", \"😀\"]",
         ] {
             assert!(is_valid(ok), "{ok}");
         }
         for bad in [
-            "", "[", "]", "[1,]", "{\"a\"}", "{\"a\":1,}", "01", "1.", "-", "\"\\x\"", "[1 2]",
-            "{1:2}", "nul", "\"a", "\"\u{1}\"", "[1]]", "{\"a\":1}}", "1 2", "\"\\u12G4\"",
+            "",
+            "[",
+            "]",
+            "[1,]",
+            "{\"a\"}",
+            "{\"a\":1,}",
+            "01",
+            "1.",
+            "-",
+            "\"\\x\"",
+            "[1 2]",
+            "{1:2}",
+            "nul",
+            "\"a",
+            "\"\u{1}\"",
+            "[1]]",
+            "{\"a\":1}}",
+            "1 2",
+            "\"\\u12G4\"",
         ] {
             assert!(!is_valid(bad), "{bad:?}");
         }

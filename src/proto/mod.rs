@@ -14,8 +14,8 @@
 pub mod backoff;
 pub mod base64;
 mod client;
-mod engine;
 pub mod eio;
+mod engine;
 pub mod json;
 pub mod sio;
 pub mod url;

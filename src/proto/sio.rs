@@ -166,10 +166,7 @@ pub fn decode(mut s: String) -> Result<Packet, DecodeError> {
     if is_digit(b.get(i)) {
         let mut v: u64 = 0;
         while let Some(d) = b.get(i).filter(|d| d.is_ascii_digit()) {
-            v = v
-                .checked_mul(10)
-                .and_then(|v| v.checked_add(u64::from(d - b'0')))
-                .ok_or(DecodeError::BadAckId)?;
+            v = v.checked_mul(10).and_then(|v| v.checked_add(u64::from(d - b'0'))).ok_or(DecodeError::BadAckId)?;
             i += 1;
         }
         id = Some(v);
@@ -188,10 +185,7 @@ pub fn decode(mut s: String) -> Result<Packet, DecodeError> {
                     _ => json::for_each_field(&data, |_, _| {}).is_some(),
                 }
         }
-        2 | 5 => {
-            has_payload
-                && matches!(first_and_last(&data), Some((Some(first), _)) if valid_event_name(first))
-        }
+        2 | 5 => has_payload && matches!(first_and_last(&data), Some((Some(first), _)) if valid_event_name(first)),
         _ => has_payload && json::for_each_item(&data, |_| {}).is_some(),
     };
     if !valid {
@@ -335,7 +329,10 @@ mod tests {
             ),
             (ev("/", None, r#"["foo"]"#, 0), r#"2["foo"]"#),
             (ev("/admin", None, r#"["bar"]"#, 0), r#"2/admin,["bar"]"#),
-            (ev("/", None, r#"["baz",{"_placeholder":true,"num":0}]"#, 1), r#"51-["baz",{"_placeholder":true,"num":0}]"#),
+            (
+                ev("/", None, r#"["baz",{"_placeholder":true,"num":0}]"#, 1),
+                r#"51-["baz",{"_placeholder":true,"num":0}]"#,
+            ),
             (
                 ev("/admin", None, r#"["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]"#, 2),
                 r#"52-/admin,["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]"#,

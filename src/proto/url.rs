@@ -93,7 +93,9 @@ pub fn parse(input: &str) -> ParsedUri {
         }
     } else {
         match authority.bytes().rposition(|c| c == b':') {
-            Some(c) if authority.as_bytes()[c + 1..].iter().all(u8::is_ascii_digit) => (&authority[..c], &authority[c + 1..]),
+            Some(c) if authority.as_bytes()[c + 1..].iter().all(u8::is_ascii_digit) => {
+                (&authority[..c], &authority[c + 1..])
+            }
             _ => (authority, ""),
         }
     };
@@ -222,11 +224,7 @@ impl Endpoint {
         }
         let query = if uri.query.is_empty() { query.to_vec() } else { decode_query(&uri.query) };
         let secure = uri.secure();
-        let port = if uri.port.is_empty() {
-            if secure { "443" } else { "80" }.to_owned()
-        } else {
-            uri.port.clone()
-        };
+        let port = if uri.port.is_empty() { if secure { "443" } else { "80" }.to_owned() } else { uri.port.clone() };
         Endpoint { secure, hostname: uri.host.clone(), port, path: p, query }
     }
 
@@ -314,15 +312,18 @@ mod tests {
         let r = resolve(Some("/woot"), Some(&page));
         assert_eq!((r.host.as_str(), r.path.as_str()), ("woot.com", "/woot"));
         let r = resolve(Some("//google.com/x"), Some(&loc("http:", "a.com", "")));
-        assert_eq!((r.protocol.as_str(), r.host.as_str(), r.port.as_str(), r.path.as_str()), ("http", "google.com", "80", "/x"));
+        assert_eq!(
+            (r.protocol.as_str(), r.host.as_str(), r.port.as_str(), r.path.as_str()),
+            ("http", "google.com", "80", "/x")
+        );
         let r = resolve(Some("localhost:3000/admin"), Some(&loc("http:", "a.com", "")));
-        assert_eq!((r.protocol.as_str(), r.host.as_str(), r.port.as_str(), r.path.as_str()), ("http", "localhost", "3000", "/admin"));
+        assert_eq!(
+            (r.protocol.as_str(), r.host.as_str(), r.port.as_str(), r.path.as_str()),
+            ("http", "localhost", "3000", "/admin")
+        );
         let r = resolve(Some("example.com"), None);
         assert_eq!((r.protocol.as_str(), r.port.as_str()), ("https", "443"));
-        assert_eq!(
-            resolve(Some("http://google.com"), None).cache_id("/socket.io"),
-            "http://google.com:80/socket.io"
-        );
+        assert_eq!(resolve(Some("http://google.com"), None).cache_id("/socket.io"), "http://google.com:80/socket.io");
         assert_eq!(resolve(Some("https://[::1]:8080"), None).cache_id("/p"), "https://[::1]:8080/p");
     }
 

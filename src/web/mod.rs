@@ -18,7 +18,10 @@ use js_sys::{Function, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{AbortController, BinaryType, CloseEvent, Headers, MessageEvent, RequestCredentials, RequestInit, Response, WebSocket};
+use web_sys::{
+    AbortController, BinaryType, CloseEvent, Headers, MessageEvent, RequestCredentials, RequestInit, Response,
+    WebSocket,
+};
 
 use crate::proto::url::ParsedUri;
 use crate::proto::{Client, Event, Frame, HttpError, Options, Transmit, TransportId};
@@ -356,7 +359,8 @@ fn perform(shared: &Rc<Shared>, t: Transmit) {
         Transmit::Post { id, url, body } => http(shared, id, url, Some(body)),
         Transmit::Abort { id } => {
             let removed = shared.inner.try_borrow_mut().ok().map(|mut i| {
-                let (gone, kept): (Vec<Poll>, Vec<Poll>) = std::mem::take(&mut i.polls).into_iter().partition(|p| p.id == id);
+                let (gone, kept): (Vec<Poll>, Vec<Poll>) =
+                    std::mem::take(&mut i.polls).into_iter().partition(|p| p.id == id);
                 i.polls = kept;
                 gone
             });
