@@ -4,6 +4,8 @@
  * can tell them apart with `instanceof`.
  */
 
+import { ErrorType } from "./wasm.js";
+
 /** A transport failed (`websocket error`, `xhr poll error`, `xhr post error`). */
 export class TransportError extends Error {
   override name = "TransportError";
@@ -40,22 +42,23 @@ export class DisconnectedError extends Error {
   override name = "DisconnectedError";
 }
 
-/** Builds an error from the engine's `[message, type, detail]`. */
-export function toError(e: [string, number, unknown?]): Error {
+/** @internal Builds an error from the engine's `[message, type, detail]`. */
+export function toError(e: [string, ErrorType, unknown?]): Error {
   const [message, type, detail] = e;
-  if (type === 1) return new TransportError(message, detail);
-  if (type === 2) {
+  if (type === ErrorType.Transport) return new TransportError(message, detail);
+  if (type === ErrorType.Refused) {
     return new ConnectionRefusedError(message, typeof detail === "string" ? JSON.parse(detail) : undefined);
   }
   return new Error(message);
 }
 
-/** Builds the error of a failed acknowledgement. */
+/** @internal Builds the error of a failed acknowledgement. */
 export function ackError(message: string): Error {
   return message === "operation has timed out" ? new AckTimeoutError(message) : new DisconnectedError(message);
 }
 
 /**
+ * @internal
  * Reports an exception of user code the way an uncaught one is reported, so
  * that it never unwinds through the engine.
  */

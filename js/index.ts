@@ -8,7 +8,7 @@
  */
 import { Manager, type ManagerOptions } from "./manager.js";
 import { Socket, type SocketOptions } from "./socket.js";
-import { resolve } from "./wasm.js";
+import { resolve } from "./url.js";
 import { debug } from "./debug.js";
 
 const log = debug("socket.io-client");
@@ -30,7 +30,7 @@ function lookup(
     uri = undefined;
   }
   opts = opts || {};
-  const [source, id, path] = resolve(uri ?? undefined, opts.path || "/socket.io") as [string, string, string];
+  const { source, id, nsp: path } = resolve(uri ?? undefined, opts.path || "/socket.io");
   const sameNamespace = cache[id] !== undefined && path in cache[id].nsps;
   const newConnection =
     opts.forceNew || (opts as Record<string, unknown>)["force new connection"] || opts.multiplex === false || sameNamespace;

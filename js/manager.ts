@@ -1,8 +1,9 @@
 import { Emitter, type AnyFn, type DefaultEventsMap, type EventsMap } from "./emitter.js";
-import { decode } from "./binary.js";
+import { withAttachments } from "./binary.js";
 import { report, toError, TransportError } from "./errors.js";
 import { debug } from "./debug.js";
-import { WasmManager, resolve } from "./wasm.js";
+import { EventKind, WasmManager, whenReady } from "./wasm.js";
+import { resolve } from "./url.js";
 import { Socket, type DisconnectDescription, type SocketOptions } from "./socket.js";
 
 /** A transport, named by string or by one of the exported transport classes. */
@@ -131,12 +132,12 @@ export class Engine extends Emitter<{}, {}, EngineReservedEvents> {
 
   /** The session id, while connected. */
   get id(): string | undefined {
-    return this._m._w.engineId() ?? undefined;
+    return this._m._w?.engineId() ?? undefined;
   }
 
   /** The current transport (the same object while the transport stays). */
   get transport(): { name: string } {
-    return this._transport(this._m._w.transport() ?? "");
+    return this._transport(this._m._w?.transport() ?? "");
   }
 
   /** `opening`, `open` or `closed`. */
@@ -152,7 +153,7 @@ export class Engine extends Emitter<{}, {}, EngineReservedEvents> {
 
   /** Closes the connection; the manager reconnects as after a transport close. */
   close(): this {
-    this._m._w.closeEngine();
+    this._m._call((w) => w.closeEngine());
     return this;
   }
 
@@ -163,11 +164,6 @@ export class Engine extends Emitter<{}, {}, EngineReservedEvents> {
 }
 
 const log = debug("socket.io-client:manager");
-const EVENT = {
-  OPENING: 0, OPEN: 1, ERROR: 2, CLOSE: 3, PING: 4, RECONNECT_ATTEMPT: 5, RECONNECT: 6, RECONNECT_ERROR: 7,
-  RECONNECT_FAILED: 8, OPEN_RESULT: 9, PACKET: 10, UPGRADE: 11, UPGRADE_ERROR: 12, ENGINE_CLOSE: 13,
-  CONNECT: 14, CONNECT_ERROR: 15, DISCONNECT: 16, AUTH: 17, OUTGOING: 18,
-} as const;
 
 function detail(d: unknown): DisconnectDescription | undefined {
   if (!Array.isArray(d)) return undefined;
@@ -226,8 +222,12 @@ export class Manager<
   nsps: Record<string, Socket> = {};
   /** The current engine; replaced on every connection attempt. */
   engine: Engine;
-  /** @internal */
-  _w: WasmManager;
+  /** @internal the engine, once the WebAssembly module is loaded */
+  _w?: WasmManager;
+  /** @internal calls made before the engine existed, in order */
+  private _pending: Array<(w: WasmManager) => void> | undefined = [];
+  /** @internal why the engine cannot run here */
+  private _failure?: Error;
   /** @internal sockets by engine handle */
   _sockets: Socket[] = [];
   /** @internal */
@@ -260,14 +260,46 @@ export class Manager<
     this._timeout = opts.timeout == null ? 20000 : opts.timeout;
     this._autoConnect = opts.autoConnect !== false;
     this.engine = new Engine(this);
-    this.uri = resolve(uri as string | undefined, opts.path)[0] as string;
-    this._w = new WasmManager(this.uri, this._handler());
-    this._configure();
+    this.uri = resolve(uri as string | undefined, opts.path).source;
     if (this._autoConnect) this.open();
+    whenReady((err) => this._start(err));
+  }
+
+  /** @internal the engine is loaded (or cannot be): start it and replay what was asked meanwhile. */
+  private _start(err?: Error): void {
+    const pending = this._pending ?? [];
+    this._pending = undefined;
+    if (err) {
+      this._failure = err;
+      if (pending.length) this._fail();
+      return;
+    }
+    const w = new WasmManager(this.uri, this._handler());
+    this._w = w;
+    this._configure();
+    for (const f of pending) f(w);
+  }
+
+  /** @internal reports, on the next turn, that no connection can be made here (if so). */
+  _fail(): void {
+    const err = this._failure;
+    if (!err) return;
+    setTimeout(() => {
+      this.emitReserved("error", err);
+      for (const s of this._sockets) s?._reserved("connect_error", err);
+    });
+  }
+
+  /** @internal runs `f` on the engine now, or once it exists (calls keep their order). */
+  _call(f: (w: WasmManager) => void): void {
+    if (this._w) f(this._w);
+    else if (this._pending) this._pending.push(f);
   }
 
   /** @internal hands the current options to the engine; called before every connection attempt. */
   _configure(): void {
+    const w = this._w;
+    if (!w) return;
     const opts = this.opts;
     const flags =
       (opts.upgrade !== false ? 1 : 0) |
@@ -279,7 +311,7 @@ export class Manager<
       (opts.closeOnBeforeunload ? 64 : 0) |
       (this._reconnection ? 128 : 0) |
       (opts.withCredentials ? 512 : 0);
-    this._w.configure(
+    w.configure(
       opts.path || "/socket.io",
       JSON.stringify(entries(opts.query)),
       JSON.stringify(transportNames(opts.transports)),
@@ -298,13 +330,13 @@ export class Manager<
 
   /** @internal the state the engine reports */
   get _readyState(): "opening" | "open" | "closed" {
-    const state = this._w.managerState();
-    return state & 2 ? "open" : state & 4 ? "opening" : "closed";
+    const state = this._w?.managerState() ?? 0;
+    return state & 2 ? "open" : state & 4 || this._pending?.length ? "opening" : "closed";
   }
 
   /** @internal */
   get _reconnecting(): boolean {
-    return (this._w.managerState() & 1) !== 0;
+    return ((this._w?.managerState() ?? 0) & 1) !== 0;
   }
 
   /** Gets or sets automatic reconnection. */
@@ -376,8 +408,11 @@ export class Manager<
       this._openCbs.set(token, fn);
     }
     log("opening %s", this.uri);
-    this._configure();
-    this._w.open(token);
+    this._call((w) => {
+      this._configure();
+      w.open(token);
+    });
+    this._fail();
     return this;
   }
 
@@ -400,7 +435,7 @@ export class Manager<
 
   /** Closes the connection; no reconnection. */
   _close(): void {
-    this._w.close();
+    this._call((w) => w.close());
   }
 
   /** Same as `_close`. */
@@ -409,44 +444,44 @@ export class Manager<
   }
 
   protected override _listenerAdded(ev: string | symbol): void {
-    if (ev === "packet") this._w.setPacketEvents(true);
+    if (ev === "packet") this._call((w) => w.setPacketEvents(true));
   }
 
   // What user code throws is reported (as an uncaught exception would be) and never unwinds
   // through the engine, which goes on with the next event.
   private _handler() {
     return {
-      message: guarded((s: number, data: string, atts: ArrayBuffer[] | undefined, ack: number) =>
-        this._sockets[s]?._onMessage(data, atts, ack),
+      message: guarded((s: number, args: unknown[], atts: ArrayBuffer[] | undefined, ack: number) =>
+        this._sockets[s]?._onMessage(args, atts, ack),
       ),
-      ack: guarded((s: number, token: number, withError: boolean, data?: string, atts?: ArrayBuffer[], error?: string) =>
-        this._sockets[s]?._onAck(token, withError, data, atts, error),
+      ack: guarded((s: number, token: number, withError: boolean, args?: unknown[], atts?: ArrayBuffer[], error?: string) =>
+        this._sockets[s]?._onAck(token, withError, args, atts, error),
       ),
-      event: guarded((kind: number, s: number, a: unknown, b: unknown) => this._event(kind, s, a, b)),
+      event: guarded((kind: EventKind, s: number, a: unknown, b: unknown) => this._event(kind, s, a, b)),
     };
   }
 
-  private _event(kind: number, s: number, a: unknown, b: unknown): void {
+  private _event(kind: EventKind, s: number, a: unknown, b: unknown): void {
     const socket = this._sockets[s];
     switch (kind) {
-      case EVENT.OPENING:
+      case EventKind.Opening:
         this.engine = new Engine(this as unknown as Manager);
         return;
-      case EVENT.OPEN:
+      case EventKind.Open:
         log("open");
         this.emitReserved("open");
         return;
-      case EVENT.ERROR:
+      case EventKind.Error:
         this.emitReserved("error", toError(a as never));
         return;
-      case EVENT.CLOSE:
+      case EventKind.Close:
         log("closed due to %s", a);
         this.emitReserved("close", a as string, detail(b));
         return;
-      case EVENT.PING:
+      case EventKind.Ping:
         this.emitReserved("ping");
         return;
-      case EVENT.RECONNECT_ATTEMPT:
+      case EventKind.ReconnectAttempt:
         log("attempting reconnect");
         try {
           this.emitReserved("reconnect_attempt", a as number);
@@ -455,55 +490,58 @@ export class Manager<
           this._configure();
         }
         return;
-      case EVENT.RECONNECT:
+      case EventKind.Reconnect:
         this.emitReserved("reconnect", a as number);
         return;
-      case EVENT.RECONNECT_ERROR:
+      case EventKind.ReconnectError:
         this.emitReserved("reconnect_error", toError(a as never));
         return;
-      case EVENT.RECONNECT_FAILED:
+      case EventKind.ReconnectFailed:
         this.emitReserved("reconnect_failed");
         return;
-      case EVENT.OPEN_RESULT: {
+      case EventKind.OpenResult: {
         const fn = this._openCbs.get(a as number);
         this._openCbs.delete(a as number);
         if (fn) b === undefined ? fn() : fn(toError(b as never));
         return;
       }
-      case EVENT.PACKET: {
-        const [type, nsp, data, id] = a as [number, string, string | undefined, number | undefined];
+      case EventKind.Packet: {
+        const [type, nsp, data, id] = a as [number, string, unknown, number | undefined];
         const packet: { type: number; nsp: string; data?: unknown; id?: number } = { type, nsp };
-        if (data !== undefined) packet.data = type === 2 || type === 3 ? decode(data, b as ArrayBuffer[] | undefined) : JSON.parse(data);
+        if (data !== undefined) {
+          packet.data =
+            typeof data === "string" ? JSON.parse(data) : withAttachments(data as unknown[], b as ArrayBuffer[] | undefined);
+        }
         if (id !== undefined) packet.id = id;
         this.emitReserved("packet", packet);
         return;
       }
-      case EVENT.UPGRADE:
+      case EventKind.Upgrade:
         this.engine._emit("upgrade", this.engine._transport(a as string));
         return;
-      case EVENT.UPGRADE_ERROR: {
+      case EventKind.UpgradeError: {
         const err = toError(a as never) as Error & { transport?: string };
         err.transport = "websocket";
         this.engine._emit("upgradeError", err);
         return;
       }
-      case EVENT.ENGINE_CLOSE:
+      case EventKind.EngineClose:
         this.engine._emit("close", a as string, detail(b));
         return;
-      case EVENT.CONNECT:
+      case EventKind.Connect:
         socket?._reserved("connect");
         return;
-      case EVENT.CONNECT_ERROR:
+      case EventKind.ConnectError:
         socket?._reserved("connect_error", toError(a as never));
         return;
-      case EVENT.DISCONNECT:
+      case EventKind.Disconnect:
         socket?._reserved("disconnect", a as Socket.DisconnectReason, detail(b));
         return;
-      case EVENT.AUTH:
+      case EventKind.Auth:
         socket?._onAuth(a as number);
         return;
-      case EVENT.OUTGOING:
-        socket?._onOutgoing(a as string, b as ArrayBuffer[] | undefined);
+      case EventKind.Outgoing:
+        socket?._onOutgoing(a as [string, unknown[]]);
         return;
     }
   }

@@ -1,5 +1,5 @@
 import { Emitter, type AnyFn, type DefaultEventsMap, type EventNames, type EventParams, type EventsMap } from "./emitter.js";
-import { decode, deconstruct, readBlobs, type Attachment } from "./binary.js";
+import { hasBlobs, readBlobs, serialize, withAttachments, type Attachment } from "./binary.js";
 import { ackError, report } from "./errors.js";
 import { debug } from "./debug.js";
 import type { Manager } from "./manager.js";
@@ -76,6 +76,10 @@ interface Flags {
   timeout?: number;
 }
 
+/** An outgoing payload as the engine holds it: the JSON text, and the values it was made of. */
+type Outgoing = [string, unknown[]];
+type Bytes = ArrayBuffer | ArrayBufferView;
+
 const RESERVED = new Set(["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"]);
 
 const log = debug("socket.io-client:socket");
@@ -101,25 +105,29 @@ export class Socket<
   private _anyListeners: AnyFn[] = [];
   private _anyOutgoingListeners: AnyFn[] = [];
   private _blobs?: Promise<void>;
+  /** Asked to connect, for `active` before the engine exists. */
+  private _connecting = false;
 
   constructor(io: Manager, nsp: string, opts?: Partial<SocketOptions>) {
     super();
     this.io = io as unknown as Manager<ListenEvents, EmitEvents>;
     this.nsp = nsp;
     this._auth = opts?.auth;
-    this._s = io._w.socket(nsp, Number(opts?.retries), ms(opts?.ackTimeout));
-    io._sockets[this._s] = this as unknown as Socket;
+    // The engine numbers sockets in creation order, as the manager does here.
+    this._s = io._sockets.length;
+    io._sockets.push(this as unknown as Socket);
+    io._call((w) => w.socket(nsp, Number(opts?.retries), ms(opts?.ackTimeout)));
     if (io._autoConnect) this.open();
   }
 
   /** The socket's session id, while connected. */
   get id(): string | undefined {
-    return this.io._w.sid(this._s) ?? undefined;
+    return this.io._w?.sid(this._s) ?? undefined;
   }
 
   /** True while connected to the namespace. */
   get connected(): boolean {
-    return (this.io._w.state(this._s) & 1) !== 0;
+    return ((this.io._w?.state(this._s) ?? 0) & 1) !== 0;
   }
 
   /** True while not connected. */
@@ -129,12 +137,13 @@ export class Socket<
 
   /** True while connected or trying to (it will reconnect by itself). */
   get active(): boolean {
-    return (this.io._w.state(this._s) & 2) !== 0;
+    const w = this.io._w;
+    return w ? (w.state(this._s) & 2) !== 0 : this._connecting;
   }
 
   /** True when the last connection restored the previous session (connection state recovery). */
   get recovered(): boolean {
-    return (this.io._w.state(this._s) & 4) !== 0;
+    return ((this.io._w?.state(this._s) ?? 0) & 4) !== 0;
   }
 
   /** The authentication payload (object or function), read again on every connect. */
@@ -148,30 +157,34 @@ export class Socket<
 
   /** Emits made while disconnected, sent on the next connect (a copy). Assign `[]` to drop them. */
   get sendBuffer(): Array<{ type: number; nsp: string; data: any[]; id?: number; options: { compress: boolean } }> {
-    return (this.io._w.sendBuffer(this._s) as [number, string, ArrayBuffer[] | undefined][]).map(([id, data, atts]) => ({
+    return ((this.io._w?.sendBuffer(this._s) ?? []) as [number, Outgoing][]).map(([id, args]) => ({
       type: 2,
       nsp: this.nsp,
-      data: decode(data, atts),
+      data: args[1],
       ...(id >= 0 ? { id } : {}),
       options: { compress: true },
     }));
   }
 
   set sendBuffer(v: unknown[]) {
-    if (Array.isArray(v) && v.length === 0) this.io._w.clearSendBuffer(this._s);
+    if (Array.isArray(v) && v.length === 0) this.io._call((w) => w.clearSendBuffer(this._s));
   }
 
   /** Events received before the connection completed (a copy). */
   get receiveBuffer(): Array<ReadonlyArray<any>> {
-    return (this.io._w.receiveBuffer(this._s) as [string, ArrayBuffer[] | undefined][]).map(([d, a]) =>
-      Object.freeze(decode(d, a)),
+    return ((this.io._w?.receiveBuffer(this._s) ?? []) as [unknown[], ArrayBuffer[] | undefined][]).map(([args, atts]) =>
+      Object.freeze(withAttachments(args, atts).slice()),
     );
   }
 
   /** Connects (or reconnects) the socket. */
   connect(): this {
-    this.io._configure();
-    this.io._w.connect(this._s);
+    this._connecting = true;
+    this.io._call((w) => {
+      this.io._configure();
+      w.connect(this._s);
+    });
+    this.io._fail();
     return this;
   }
 
@@ -183,7 +196,8 @@ export class Socket<
   /** Disconnects; the socket does not reconnect by itself. */
   disconnect(): this {
     log("performing disconnect (%s)", this.nsp);
-    this.io._w.disconnect(this._s);
+    this._connecting = false;
+    this.io._call((w) => w.disconnect(this._s));
     return this;
   }
 
@@ -232,9 +246,9 @@ export class Socket<
     // Serialised now, as socket.io-client does: `toJSON` and Dates see the values of the call,
     // and a value JSON cannot hold throws here.
     const bufs: Attachment[] = [];
-    const data = JSON.stringify(deconstruct(payload, bufs));
-    if (!this._blobs && !bufs.some((b) => !(b instanceof Uint8Array))) {
-      this._send(data, bufs as Uint8Array[], ack, withError, flags);
+    const data: Outgoing = [serialize(payload, bufs), payload];
+    if (!this._blobs && !hasBlobs(bufs)) {
+      this._send(data, bufs as Bytes[], ack, withError, flags);
       return;
     }
     // Blobs are read asynchronously; later emits wait so the order holds.
@@ -254,32 +268,22 @@ export class Socket<
     });
   }
 
-  private _send(data: string, bufs: Uint8Array[], ack: AnyFn | undefined, withError: boolean, flags: Flags): void {
+  private _send(data: Outgoing, bufs: Bytes[], ack: AnyFn | undefined, withError: boolean, flags: Flags): void {
     let token = 0;
     if (ack) {
       this._ackSeq = (this._ackSeq % 0xfffffffe) + 1;
       token = this._ackSeq;
       this._acks.set(token, ack);
     }
-    log("emitting %s", data);
-    const r = this.io._w.emit(
-      this._s,
-      data,
-      bufs.length ? (bufs as unknown as Array<unknown>) as never : undefined,
-      token,
-      withError,
-      !!flags.volatile,
-      ms(flags.timeout),
+    log("emitting %s", data[0]);
+    this.io._call((w) =>
+      w.emit(this._s, data, bufs.length ? (bufs as never) : undefined, token, withError, !!flags.volatile, ms(flags.timeout)),
     );
-    if (r !== 0) {
-      this._acks.delete(token);
-      throw new Error(r === 1 ? "reserved event name" : "invalid payload");
-    }
   }
 
   /** @internal an event from the server. */
-  _onMessage(data: string, attachments: ArrayBuffer[] | undefined, ack: number): void {
-    const args = decode(data, attachments);
+  _onMessage(parsed: unknown[], attachments: ArrayBuffer[] | undefined, ack: number): void {
+    const args = withAttachments(parsed, attachments);
     if (ack >= 0) args.push(this._ackFn(ack));
     log("emitting event %o", args);
     for (const l of this._anyListeners.slice()) l.apply(this, args);
@@ -292,15 +296,15 @@ export class Socket<
       if (sent) return;
       sent = true;
       const bufs: Attachment[] = [];
-      const data = JSON.stringify(deconstruct(args, bufs));
-      const send = (b: Uint8Array[]) => this.io._w.ack(this._s, id, data, b.length ? (b as never) : undefined);
-      if (bufs.every((b) => b instanceof Uint8Array)) send(bufs as Uint8Array[]);
+      const data: Outgoing = [serialize(args, bufs), args];
+      const send = (b: Bytes[]) => this.io._call((w) => w.ack(this._s, id, data, b.length ? (b as never) : undefined));
+      if (!hasBlobs(bufs)) send(bufs as Bytes[]);
       else readBlobs(bufs).then(send).catch(report);
     };
   }
 
   /** @internal the answer to an emit's acknowledgement. */
-  _onAck(token: number, withError: boolean, data?: string, attachments?: ArrayBuffer[], error?: string): void {
+  _onAck(token: number, withError: boolean, parsed?: unknown[], attachments?: ArrayBuffer[], error?: string): void {
     const fn = this._acks.get(token);
     if (!fn) return;
     this._acks.delete(token);
@@ -308,7 +312,7 @@ export class Socket<
       if (withError) fn.call(this, ackError(error));
       return;
     }
-    const args = decode(data ?? "[]", attachments);
+    const args = withAttachments(parsed ?? [], attachments);
     if (withError) fn.call(this, null, ...args);
     else fn.apply(this, args);
   }
@@ -316,14 +320,16 @@ export class Socket<
   /** @internal the auth function is asked for this connection's payload. */
   _onAuth(seq: number): void {
     const auth = this._auth;
-    const send = (data: unknown) => this.io._w.authResponse(this._s, seq, data == null ? undefined : JSON.stringify(data));
+    const send = (data: unknown) =>
+      this.io._call((w) => w.authResponse(this._s, seq, data == null ? undefined : JSON.stringify(data)));
     if (typeof auth === "function") (auth as (this: Socket, cb: (data: object) => void) => void).call(this as never, send);
     else send(auth);
   }
 
   /** @internal an event sent to the server, for `onAnyOutgoing` listeners. */
-  _onOutgoing(data: string, attachments?: ArrayBuffer[]): void {
-    const args = decode(data, attachments);
+  _onOutgoing(data: Outgoing): void {
+    // The values given to emit, as socket.io-client passes them.
+    const args = data[1];
     for (const l of this._anyOutgoingListeners.slice()) l.apply(this, args);
   }
 
@@ -377,21 +383,22 @@ export class Socket<
   /** Adds a listener called for every outgoing event, with the event name first. */
   onAnyOutgoing(listener: AnyFn): this {
     this._anyOutgoingListeners.push(listener);
-    this.io._w.setOutgoingEvents(this._s, true);
+    this.io._call((w) => w.setOutgoingEvents(this._s, true));
     return this;
   }
 
   /** Like `onAnyOutgoing`, called before the others. */
   prependAnyOutgoing(listener: AnyFn): this {
     this._anyOutgoingListeners.unshift(listener);
-    this.io._w.setOutgoingEvents(this._s, true);
+    this.io._call((w) => w.setOutgoingEvents(this._s, true));
     return this;
   }
 
   /** Removes one outgoing catch-all listener, or all of them. */
   offAnyOutgoing(listener?: AnyFn): this {
     this._anyOutgoingListeners = removeFrom(this._anyOutgoingListeners, listener);
-    this.io._w.setOutgoingEvents(this._s, this._anyOutgoingListeners.length > 0);
+    const on = this._anyOutgoingListeners.length > 0;
+    this.io._call((w) => w.setOutgoingEvents(this._s, on));
     return this;
   }
 

@@ -66,6 +66,8 @@ run(join(root, "node_modules/.bin/wasm-opt"), [
 for (const f of readdirSync(join(root, "js"))) cpSync(join(root, "js", f), join(stage, f));
 run(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.build.json", "--outDir", out]);
 for (const f of ["socketio_wasm.js", "socketio_wasm.d.ts"]) cpSync(join(stage, f), join(out, f));
+// The JavaScript half of the payload codec (src/bindings/codec.js), imported by the glue.
+cpSync(join(stage, "snippets"), join(out, "snippets"), { recursive: true });
 cpSync(join(root, "pkg-template"), out, { recursive: true });
 rmSync(pkg, { recursive: true, force: true });
 renameSync(out, pkg);

@@ -264,7 +264,7 @@ async fn reconnect_cycles(transports: Vec<TransportKind>, warmup: u32, cycles: u
         ..Options::default()
     };
     // Only counts: a sink that stored events would grow the heap itself.
-    let driver = Driver::new(&url::parse(server()), opts, HttpOptions::default(), move |ev| {
+    let driver = Driver::new(&url::parse(server()), opts, HttpOptions::default(), move |ev: Event| {
         if matches!(ev, Event::Connect(_)) {
             seen.set(seen.get() + 1);
         }

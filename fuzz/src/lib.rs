@@ -11,7 +11,7 @@
 use std::collections::{HashSet, VecDeque};
 
 use socketio_wasm::proto::{
-    base64, eio, json, sio, url, AckRequest, Auth, Client, Emit, Event, Frame, HttpError, Options, Payload, SocketId,
+    base64, codec, eio, json, sio, url, TextCodec, AckRequest, Auth, Client, Emit, Event, Frame, HttpError, Options, Payload, SocketId,
     SocketOptions, Transmit, TransportId, TransportKind,
 };
 
@@ -38,26 +38,26 @@ fn b64(data: &[u8]) -> String {
 // Engine.IO
 // ===========================================================================
 
-/// `eio::decode_text` on one record, with the re-encoding of what it decoded.
+/// `eio::decode` on one record, with the re-encoding of what it decoded.
 pub fn eio_text(data: &[u8]) {
     let s = text(data);
-    match eio::decode_text(&s) {
+    match eio::decode::<TextCodec>(s.clone()) {
         Ok(p) => {
-            let first = s.chars().next().map_or(0, char::len_utf8);
             match &p {
-                eio::Packet::Open(d) | eio::Packet::Ping(d) | eio::Packet::Pong(d) | eio::Packet::Message(d) => {
-                    assert_eq!(first + d.len(), s.len(), "the data is the rest of the record");
-                    assert!(s.ends_with(d));
+                eio::Packet::Open(d) => {
+                    assert_eq!(1 + d.len(), s.len(), "the data is the rest of the record");
+                    assert!(s.ends_with(d.as_str()));
                 }
+                eio::Packet::Message(d) => assert_eq!(d, &s, "a message is handed on whole"),
+                eio::Packet::Pong { probe } => assert_eq!(*probe, s == "3probe"),
                 eio::Packet::Binary(b) => {
-                    assert_eq!(eio::decode_text(&format!("b{}", b64(b))), Ok(eio::Packet::Binary(b.clone())));
+                    assert_eq!(eio::decode::<TextCodec>(format!("b{}", b64(b))), Ok(eio::Packet::Binary(b.clone())));
                 }
-                eio::Packet::Close | eio::Packet::Upgrade | eio::Packet::Noop => {}
+                eio::Packet::Ping | eio::Packet::Close | eio::Packet::Upgrade | eio::Packet::Noop => {}
             }
             if let eio::Packet::Message(d) = &p {
-                let mut rec = String::new();
-                eio::OutPacket::Message(format!("4{d}")).encode_record(&mut rec);
-                assert_eq!(eio::decode_text(&rec), Ok(eio::Packet::Message(d)));
+                let rec = eio::OutPacket::<TextCodec>::Message(d.clone()).into_record();
+                assert_eq!(eio::decode::<TextCodec>(rec), Ok(eio::Packet::Message(d.clone())));
             }
         }
         Err(eio::DecodeError::Empty) => assert!(s.is_empty()),
@@ -69,23 +69,23 @@ pub fn eio_text(data: &[u8]) {
 /// decoded packets encoded and decoded again.
 pub fn eio_payload(data: &[u8]) {
     let s = text(data);
-    let (packets, err) = eio::decode_payload(&s);
+    let (packets, err) = eio::decode_payload::<TextCodec>(s.clone());
     let records: Vec<&str> = s.split(eio::SEPARATOR).collect();
     assert!(packets.len() <= records.len());
     for (p, r) in packets.iter().zip(&records) {
-        assert_eq!(eio::decode_text(r).as_ref(), Ok(p));
+        assert_eq!(eio::decode::<TextCodec>((*r).to_owned()).as_ref(), Ok(p));
     }
     match err {
         None => assert_eq!(packets.len(), records.len()),
-        Some(e) => assert_eq!(eio::decode_text(records[packets.len()]).err(), Some(e)),
+        Some(e) => assert_eq!(eio::decode::<TextCodec>(records[packets.len()].to_owned()).err(), Some(e)),
     }
     // What the client could write back: messages, binaries, pongs.
     let out: Vec<eio::OutPacket> = packets
         .iter()
         .filter_map(|p| match p {
-            eio::Packet::Message(d) => Some(eio::OutPacket::Message(format!("4{d}"))),
+            eio::Packet::Message(d) => Some(eio::OutPacket::Message(d.clone())),
             eio::Packet::Binary(b) => Some(eio::OutPacket::Binary(b.clone())),
-            eio::Packet::Pong("") => Some(eio::OutPacket::Pong),
+            eio::Packet::Pong { probe: false } => Some(eio::OutPacket::Pong),
             _ => None,
         })
         .collect();
@@ -95,8 +95,8 @@ pub fn eio_payload(data: &[u8]) {
 /// `encode_payload` then `decode_payload` gives the packets back, and
 /// `batch_len` takes at least one and at most all of them.
 pub fn check_out_packets(out: &[eio::OutPacket], max_payload: usize) {
-    let body = eio::encode_payload(out);
-    let (back, err) = eio::decode_payload(&body);
+    let body = eio::encode_payload(out.to_vec());
+    let (back, err) = eio::decode_payload::<TextCodec>(body.clone());
     if out.is_empty() {
         assert_eq!(err, Some(eio::DecodeError::Empty));
         return;
@@ -105,8 +105,8 @@ pub fn check_out_packets(out: &[eio::OutPacket], max_payload: usize) {
     assert_eq!(back.len(), out.len(), "{body:?}");
     for (o, b) in out.iter().zip(&back) {
         match (o, b) {
-            (eio::OutPacket::Pong, eio::Packet::Pong("")) => {}
-            (eio::OutPacket::Message(m), eio::Packet::Message(d)) => assert_eq!(&m[1..], *d),
+            (eio::OutPacket::Pong, eio::Packet::Pong { probe: false }) => {}
+            (eio::OutPacket::Message(m), eio::Packet::Message(d)) => assert_eq!(m, d),
             (eio::OutPacket::Binary(x), eio::Packet::Binary(y)) => assert_eq!(x, y),
             _ => panic!("round trip changed {o:?} into {b:?}"),
         }
@@ -122,14 +122,14 @@ pub fn check_out_packets(out: &[eio::OutPacket], max_payload: usize) {
 /// `sio::decode` of one packet text; a decoded packet must encode to a text
 /// that decodes to the same packet.
 pub fn check_sio_decode(s: &str) -> Option<sio::Packet> {
-    match sio::decode(s.to_owned()) {
+    match sio::decode::<TextCodec>(&format!("4{s}")) {
         Ok(p) => {
             if let sio::Packet::Event { attachments, .. } | sio::Packet::Ack { attachments, .. } = &p {
                 assert!(*attachments <= sio::MAX_ATTACHMENTS);
             }
-            let e = sio::encode(&p);
+            let e = sio::encode::<TextCodec>(&p);
             assert!(e.starts_with('4'));
-            assert_eq!(sio::decode(e[1..].to_owned()).as_ref(), Ok(&p), "{s:?} -> {e:?}");
+            assert_eq!(sio::decode::<TextCodec>(&e).as_ref(), Ok(&p), "{s:?} -> {e:?}");
             Some(p)
         }
         Err(e) => {
@@ -144,7 +144,7 @@ pub fn check_sio_decode(s: &str) -> Option<sio::Packet> {
 /// bytes after the `b`), any other a text frame.
 pub fn sio_decode(data: &[u8]) {
     check_sio_decode(&text(data));
-    let mut d = sio::Decoder::default();
+    let mut d = sio::Decoder::<TextCodec>::default();
     let mut waiting = 0usize;
     for (n, chunk) in data.split(|&b| b == 0x1e).enumerate() {
         let r = match chunk.split_first() {
@@ -152,7 +152,7 @@ pub fn sio_decode(data: &[u8]) {
             _ => {
                 let t = text(chunk);
                 check_sio_decode(&t);
-                d.add_text(t)
+                d.add_text(&format!("4{t}"))
             }
         };
         match r {
@@ -364,10 +364,10 @@ pub fn check_json(s: &str) {
             (None, None) => {}
             (f, i) => panic!("first_item {f:?} vs first of for_each_item {i:?} in {s:?}"),
         }
-        let fl = sio::first_and_last(s).expect("first_and_last of a valid array");
+        let fl = codec::first_and_last(s).expect("first_and_last of a valid array");
         assert_eq!(fl, (items.first().copied(), items.last().copied()));
     } else {
-        assert!(sio::first_and_last(s).is_none());
+        assert!(codec::first_and_last(s).is_none());
     }
     if let Some(f) = json::first_item(s) {
         assert!(json::is_valid(f));
@@ -676,7 +676,7 @@ impl Sim {
                 assert!(self.ws_opened.contains(&id), "send on WebSocket {id} before it opened");
                 assert!(!self.ws_closed.contains(&id), "send on WebSocket {id} after its close");
                 if let Frame::Text(s) = &frame {
-                    assert!(eio::decode_text(s).is_ok(), "the client sent a bad frame {s:?}");
+                    assert!(eio::decode::<TextCodec>(s.clone()).is_ok(), "the client sent a bad frame {s:?}");
                 }
             }
             Transmit::Drain { id } => self.drains.push_back(id),
@@ -689,7 +689,7 @@ impl Sim {
             }
             Transmit::Post { id, url, body } => {
                 assert!(url.starts_with("http://localhost:3000/socket.io/?"), "{url}");
-                let (_, err) = eio::decode_payload(&body);
+                let (_, err) = eio::decode_payload::<TextCodec>(body.clone());
                 assert_eq!(err, None, "the client posted a bad payload {body:?}");
                 self.posts.push_back(id);
             }

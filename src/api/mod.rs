@@ -617,6 +617,7 @@ pub enum SocketEvent {
 }
 
 type MessageFn = Rc<RefCell<dyn FnMut(&Message)>>;
+type AckSender = oneshot::Sender<Result<Payload, AckError>>;
 type LifecycleFn = Rc<RefCell<dyn FnMut(&SocketEvent)>>;
 
 #[derive(Default)]
@@ -624,7 +625,7 @@ struct Handlers {
     next_id: Cell<u64>,
     messages: RefCell<Vec<(u64, Option<String>, MessageFn)>>,
     lifecycle: RefCell<Vec<(u64, LifecycleFn)>>,
-    acks: RefCell<Vec<(u32, oneshot::Sender<Result<Payload, AckError>>)>>,
+    acks: RefCell<Vec<(u32, AckSender)>>,
     auth: RefCell<Option<AuthFn>>,
     state: RefCell<Option<ConnectionState>>,
 }

@@ -1,94 +1,127 @@
 //! The `#[wasm_bindgen]` surface the npm package's TypeScript layer (`js/`)
 //! is built on: one `WasmManager` per `Manager`, user calls in, events out
-//! through a small handler object. Payloads cross as JSON text plus binary
-//! attachments; the browser's own `JSON.parse`/`JSON.stringify` turn them into
-//! values on the JavaScript side.
+//! through a small handler object. Payloads never enter wasm memory: they stay
+//! JavaScript values held through [`JsCodec`].
 
-use js_sys::{Array, Uint8Array};
+mod codec;
+
+// The npm package's allocations are few and small (headers, queues of
+// events): a free-list allocator is enough and much smaller than the default.
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    // SAFETY: wasm32-unknown-unknown without threads runs one thread.
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
+
+pub use codec::JsCodec;
 
 use crate::proto::url;
 use crate::proto::{
-    json, AckRequest, Auth, CloseDetail, Emit, EmitError, ErrorKind, Event, Options, Payload, SocketOptions,
-    TransportDetail, TransportKind,
+    json, AckRequest, Auth, CloseDetail, Emit, EmitError, ErrorKind, Options, SocketOptions, TransportDetail,
+    TransportKind,
 };
 use crate::web::{Driver, HttpOptions};
+
+type Event = crate::proto::Event<JsCodec>;
+type Payload = crate::proto::Payload<JsCodec>;
+
+/// What an event delivered through `Handler.event` is. Declared once here; the
+/// glue exports it to `js/` and to the `.d.ts`.
+#[wasm_bindgen]
+#[derive(Clone, Copy)]
+pub enum EventKind {
+    /// The manager starts a connection attempt with a new engine.
+    Opening,
+    /// Manager `open`.
+    Open,
+    /// Manager `error` (a: error).
+    Error,
+    /// Manager `close` (a: reason, b: close detail).
+    Close,
+    /// Manager `ping`.
+    Ping,
+    /// Manager `reconnect_attempt` (a: attempt).
+    ReconnectAttempt,
+    /// Manager `reconnect` (a: attempt).
+    Reconnect,
+    /// Manager `reconnect_error` (a: error).
+    ReconnectError,
+    /// Manager `reconnect_failed`.
+    ReconnectFailed,
+    /// The outcome of `open(callback)` (a: token, b: error or undefined).
+    OpenResult,
+    /// Manager `packet` (a: `[type, nsp, data, id]`, b: attachments).
+    Packet,
+    /// Engine `upgrade` (a: transport name).
+    Upgrade,
+    /// Engine `upgradeError` (a: error).
+    UpgradeError,
+    /// Engine `close` (a: reason, b: close detail).
+    EngineClose,
+    /// Socket `connect`.
+    Connect,
+    /// Socket `connect_error` (a: error).
+    ConnectError,
+    /// Socket `disconnect` (a: reason, b: close detail).
+    Disconnect,
+    /// The socket's auth is asked for (a: sequence number for `authResponse`).
+    Auth,
+    /// An event left for the server (a: `[json, values]`), for `onAnyOutgoing`.
+    Outgoing,
+}
+
+/// What kind of error crossed: the `type` of the `[message, type, detail]` array.
+#[wasm_bindgen]
+#[derive(Clone, Copy)]
+pub enum ErrorType {
+    /// A plain `Error`.
+    Plain,
+    /// A `TransportError` (detail: HTTP status or message).
+    Transport,
+    /// A `ConnectionRefusedError` (detail: the server's `data` as JSON text).
+    Refused,
+}
 
 #[wasm_bindgen]
 extern "C" {
     /// The object events are delivered to (implemented in js/manager.ts).
     pub type Handler;
 
-    /// A server event: `data` is `["name", ...args]` JSON; `ack` is the ack
-    /// id, or -1.
+    /// A server event: `args` is the parsed `["name", ...args]`, with
+    /// placeholders where `attachments` go; `ack` is the ack id, or -1.
     #[wasm_bindgen(method, js_name = message)]
-    fn message(this: &Handler, socket: u32, data: String, attachments: Option<Array>, ack: f64);
+    fn message(this: &Handler, socket: u32, args: JsValue, attachments: JsValue, ack: f64);
 
-    /// The answer to an emit's ack: the server's arguments as JSON, or an
-    /// error message.
+    /// The answer to an emit's ack: the server's parsed arguments, or an error
+    /// message.
     #[wasm_bindgen(method, js_name = ack)]
-    fn ack(
-        this: &Handler,
-        socket: u32,
-        token: u32,
-        with_error: bool,
-        data: Option<String>,
-        attachments: Option<Array>,
-        error: Option<String>,
-    );
+    fn ack(this: &Handler, socket: u32, token: u32, with_error: bool, args: JsValue, attachments: JsValue, error: Option<&str>);
 
-    /// Every other event: `kind` says which (see `dispatch`).
+    /// Every other event.
     #[wasm_bindgen(method, js_name = event)]
-    fn event(this: &Handler, kind: u32, socket: u32, a: JsValue, b: JsValue, c: JsValue);
+    fn event(this: &Handler, kind: EventKind, socket: u32, a: JsValue, b: JsValue);
 }
 
-/// Event kinds passed to `Handler.event`.
-mod kind {
-    pub const OPENING: u32 = 0;
-    pub const OPEN: u32 = 1;
-    pub const ERROR: u32 = 2;
-    pub const CLOSE: u32 = 3;
-    pub const PING: u32 = 4;
-    pub const RECONNECT_ATTEMPT: u32 = 5;
-    pub const RECONNECT: u32 = 6;
-    pub const RECONNECT_ERROR: u32 = 7;
-    pub const RECONNECT_FAILED: u32 = 8;
-    pub const OPEN_RESULT: u32 = 9;
-    pub const PACKET: u32 = 10;
-    pub const UPGRADE: u32 = 11;
-    pub const UPGRADE_ERROR: u32 = 12;
-    pub const ENGINE_CLOSE: u32 = 13;
-    pub const CONNECT: u32 = 14;
-    pub const CONNECT_ERROR: u32 = 15;
-    pub const DISCONNECT: u32 = 16;
-    pub const AUTH: u32 = 17;
-    pub const OUTGOING: u32 = 18;
-}
-
-fn attachments_to_js(list: Vec<Vec<u8>>) -> Option<Array> {
+fn attachments_to_js(list: Vec<JsValue>) -> JsValue {
     if list.is_empty() {
-        return None;
+        return JsValue::UNDEFINED;
     }
-    let arr = Array::new();
-    for a in list {
-        arr.push(&Uint8Array::from(a.as_slice()).buffer());
-    }
-    Some(arr)
+    list.into_iter().collect::<Array>().into()
 }
 
-fn attachments_from_js(list: Option<Array>) -> Vec<Vec<u8>> {
-    list.map_or_else(Vec::new, |a| a.iter().map(|v| Uint8Array::new(&v).to_vec()).collect())
+fn attachments_from_js(list: Option<Array>) -> Vec<JsValue> {
+    list.map_or_else(Vec::new, |a| a.iter().collect())
 }
 
-/// An error as `[message, type, detail]`: `type` is 0 plain, 1 transport
-/// (detail: HTTP status or message), 2 refused by the namespace (detail: the
-/// server's `data` as JSON text).
+/// An error as `[message, type, detail]` (see [`ErrorType`]).
 fn error_to_js(e: &ErrorKind) -> JsValue {
     let arr = Array::new();
     arr.push(&JsValue::from_str(e.message()));
     match e {
         ErrorKind::Transport { detail, .. } => {
-            arr.push(&JsValue::from(1));
+            arr.push(&JsValue::from(ErrorType::Transport));
             arr.push(&match detail {
                 TransportDetail::None => JsValue::UNDEFINED,
                 TransportDetail::Status(s) => JsValue::from(*s),
@@ -96,18 +129,18 @@ fn error_to_js(e: &ErrorKind) -> JsValue {
             });
         }
         ErrorKind::ConnectRefused { data, .. } => {
-            arr.push(&JsValue::from(2));
+            arr.push(&JsValue::from(ErrorType::Refused));
             arr.push(&data.as_deref().map_or(JsValue::UNDEFINED, JsValue::from_str));
         }
         _ => {
-            arr.push(&JsValue::from(0));
+            arr.push(&JsValue::from(ErrorType::Plain));
         }
     }
     arr.into()
 }
 
 /// A close detail: undefined, `{description}`-like `[description]`,
-/// `[description, code, reason]` for a WebSocket, or an error array.
+/// `[description, code, reason]` for a WebSocket, or `[null, error]`.
 fn detail_to_js(d: &CloseDetail) -> JsValue {
     match d {
         CloseDetail::None => JsValue::UNDEFINED,
@@ -115,91 +148,58 @@ fn detail_to_js(d: &CloseDetail) -> JsValue {
         CloseDetail::WebSocket { code, reason } => {
             Array::of3(&"websocket connection closed".into(), &JsValue::from(*code), &JsValue::from_str(reason)).into()
         }
-        CloseDetail::Error(e) => {
-            let wrapped = Array::of1(&JsValue::NULL);
-            wrapped.push(&error_to_js(e));
-            wrapped.into()
-        }
+        CloseDetail::Error(e) => Array::of2(&JsValue::NULL, &error_to_js(e)).into(),
     }
 }
 
 fn dispatch(h: &Handler, ev: Event) {
-    use kind::*;
-    let u = JsValue::UNDEFINED;
+    use EventKind as K;
+    let u = || JsValue::UNDEFINED;
     match ev {
         Event::Message { socket, payload, ack } => {
             let ack = ack.map_or(-1.0, |a| a as f64);
             h.message(socket, payload.data, attachments_to_js(payload.attachments), ack);
         }
         Event::Ack { socket, token, with_error, result } => match result {
-            Ok(p) => h.ack(socket, token, with_error, Some(p.data), attachments_to_js(p.attachments), None),
-            Err(e) => h.ack(socket, token, with_error, None, None, Some(e.message().into())),
+            Ok(p) => h.ack(socket, token, with_error, p.data, attachments_to_js(p.attachments), None),
+            Err(e) => h.ack(socket, token, with_error, u(), u(), Some(e.message())),
         },
-        Event::Opening => h.event(OPENING, 0, u.clone(), u.clone(), u),
-        Event::Open => h.event(OPEN, 0, u.clone(), u.clone(), u),
-        Event::Error(e) => h.event(ERROR, 0, error_to_js(&e), u.clone(), u),
-        Event::Close(r, d) => h.event(CLOSE, 0, r.as_str().into(), detail_to_js(&d), u),
-        Event::Ping => h.event(PING, 0, u.clone(), u.clone(), u),
-        Event::ReconnectAttempt(n) => h.event(RECONNECT_ATTEMPT, 0, n.into(), u.clone(), u),
-        Event::Reconnect(n) => h.event(RECONNECT, 0, n.into(), u.clone(), u),
-        Event::ReconnectError(e) => h.event(RECONNECT_ERROR, 0, error_to_js(&e), u.clone(), u),
-        Event::ReconnectFailed => h.event(RECONNECT_FAILED, 0, u.clone(), u.clone(), u),
-        Event::OpenResult { token, error } => {
-            h.event(OPEN_RESULT, 0, token.into(), error.as_ref().map_or(u.clone(), error_to_js), u)
-        }
+        Event::Opening => h.event(K::Opening, 0, u(), u()),
+        Event::Open => h.event(K::Open, 0, u(), u()),
+        Event::Error(e) => h.event(K::Error, 0, error_to_js(&e), u()),
+        Event::Close(r, d) => h.event(K::Close, 0, r.as_str().into(), detail_to_js(&d)),
+        Event::Ping => h.event(K::Ping, 0, u(), u()),
+        Event::ReconnectAttempt(n) => h.event(K::ReconnectAttempt, 0, n.into(), u()),
+        Event::Reconnect(n) => h.event(K::Reconnect, 0, n.into(), u()),
+        Event::ReconnectError(e) => h.event(K::ReconnectError, 0, error_to_js(&e), u()),
+        Event::ReconnectFailed => h.event(K::ReconnectFailed, 0, u(), u()),
+        Event::OpenResult { token, error } => h.event(K::OpenResult, 0, token.into(), error.as_ref().map_or(u(), error_to_js)),
         Event::Packet { packet, attachments } => {
             // [type, nsp, data, id] like socket.io-parser's decoded packet
-            // object, whose binary packets are typed EVENT / ACK.
+            // object, whose binary packets are typed EVENT / ACK. Event and
+            // ack data are parsed already; the others are JSON text.
             use crate::proto::sio::Packet as P;
+            let text = |d: Option<String>| d.map_or(u(), |d| JsValue::from_str(&d));
             let (t, nsp, data, id) = match packet {
-                P::Connect { nsp, data } => (0, nsp, data, None),
-                P::Disconnect { nsp } => (1, nsp, None, None),
-                P::Event { nsp, id, data, .. } => (2, nsp, Some(data), id),
-                P::Ack { nsp, id, data, .. } => (3, nsp, Some(data), id),
-                P::ConnectError { nsp, data } => (4, nsp, Some(data), None),
+                P::Connect { nsp, data } => (0, nsp, text(data), None),
+                P::Disconnect { nsp } => (1, nsp, u(), None),
+                P::Event { nsp, id, data, .. } => (2, nsp, data, id),
+                P::Ack { nsp, id, data, .. } => (3, nsp, data, id),
+                P::ConnectError { nsp, data } => (4, nsp, text(Some(data)), None),
             };
-            let arr = Array::of3(&JsValue::from(t), &JsValue::from_str(&nsp), &data.map_or(u.clone(), |d| d.into()));
-            arr.push(&id.map_or(u.clone(), |i| JsValue::from(i as f64)));
-            h.event(PACKET, 0, arr.into(), attachments_to_js(attachments).map_or(u.clone(), Into::into), u)
+            let arr = Array::of3(&JsValue::from(t), &JsValue::from_str(&nsp), &data);
+            arr.push(&id.map_or(u(), |i| JsValue::from(i as f64)));
+            h.event(K::Packet, 0, arr.into(), attachments_to_js(attachments))
         }
-        Event::Upgrade(k) => h.event(UPGRADE, 0, k.name().into(), u.clone(), u),
-        Event::UpgradeError(e) => h.event(UPGRADE_ERROR, 0, error_to_js(&e), u.clone(), u),
-        Event::EngineClose(r, d) => h.event(ENGINE_CLOSE, 0, r.as_str().into(), detail_to_js(&d), u),
-        Event::Connect(s) => h.event(CONNECT, s, u.clone(), u.clone(), u),
-        Event::ConnectError(s, e) => h.event(CONNECT_ERROR, s, error_to_js(&e), u.clone(), u),
-        Event::Disconnect(s, r, d) => h.event(DISCONNECT, s, r.as_str().into(), detail_to_js(&d), u),
-        Event::AuthRequest { socket, seq } => h.event(AUTH, socket, seq.into(), u.clone(), u),
-        Event::Outgoing { socket, payload } => h.event(
-            OUTGOING,
-            socket,
-            payload.data.into(),
-            attachments_to_js(payload.attachments).map_or(u.clone(), Into::into),
-            u,
-        ),
+        Event::Upgrade(k) => h.event(K::Upgrade, 0, k.name().into(), u()),
+        Event::UpgradeError(e) => h.event(K::UpgradeError, 0, error_to_js(&e), u()),
+        Event::EngineClose(r, d) => h.event(K::EngineClose, 0, r.as_str().into(), detail_to_js(&d)),
+        Event::Connect(s) => h.event(K::Connect, s, u(), u()),
+        Event::ConnectError(s, e) => h.event(K::ConnectError, s, error_to_js(&e), u()),
+        Event::Disconnect(s, r, d) => h.event(K::Disconnect, s, r.as_str().into(), detail_to_js(&d)),
+        Event::AuthRequest { socket, seq } => h.event(K::Auth, socket, seq.into(), u()),
+        Event::Outgoing { socket, payload } => h.event(K::Outgoing, socket, payload.data, u()),
     }
-}
-
-/// Resolves what was passed to `io()`: `[source, cacheId, namespace, queryJson]`
-/// where `queryJson` is a JSON array of `[key, value]` pairs (empty when the
-/// address has no query).
-#[wasm_bindgen]
-pub fn resolve(uri: Option<String>, path: &str) -> Array {
-    let p = url::resolve(uri.as_deref(), crate::web::location().as_ref());
-    let mut q = String::from("[");
-    for (i, (k, v)) in url::decode_query(&p.query).iter().enumerate() {
-        if i > 0 {
-            q.push(',');
-        }
-        q.push('[');
-        json::write_string(&mut q, k);
-        q.push(',');
-        json::write_string(&mut q, v);
-        q.push(']');
-    }
-    q.push(']');
-    let arr = Array::of3(&p.source.as_str().into(), &p.cache_id(path).into(), &p.path.as_str().into());
-    arr.push(&q.into());
-    arr
 }
 
 /// `[["k","v"], ...]` JSON into pairs (anything else is ignored).
@@ -235,7 +235,7 @@ fn count(v: f64) -> u32 {
 /// The Manager of the npm package.
 #[wasm_bindgen]
 pub struct WasmManager {
-    driver: Driver,
+    driver: Driver<JsCodec>,
 }
 
 /// Bits of the `flags` constructor argument.
@@ -362,7 +362,7 @@ impl WasmManager {
     pub fn emit(
         &self,
         socket: u32,
-        data: &js_sys::JsString,
+        args: JsValue,
         attachments: Option<Array>,
         token: u32,
         with_error: bool,
@@ -370,7 +370,7 @@ impl WasmManager {
         timeout: f64,
     ) -> u32 {
         let e = Emit {
-            payload: Payload { data: crate::web::string_from_js(data), attachments: attachments_from_js(attachments) },
+            payload: Payload { data: args, attachments: attachments_from_js(attachments) },
             ack: (token != 0).then_some(AckRequest { token, with_error }),
             volatile,
             timeout: opt_ms(timeout),
@@ -383,8 +383,8 @@ impl WasmManager {
     }
 
     /// Answers the server's event `id`.
-    pub fn ack(&self, socket: u32, id: f64, data: &js_sys::JsString, attachments: Option<Array>) {
-        let p = Payload { data: crate::web::string_from_js(data), attachments: attachments_from_js(attachments) };
+    pub fn ack(&self, socket: u32, id: f64, args: JsValue, attachments: Option<Array>) {
+        let p = Payload { data: args, attachments: attachments_from_js(attachments) };
         self.driver.call(|c, now| c.ack(now, socket, id as u64, p));
     }
 
@@ -441,15 +441,13 @@ impl WasmManager {
             .unwrap_or(0)
     }
 
-    /// `socket.sendBuffer`: `[[ackId | -1, json, attachments?], ...]`.
+    /// `socket.sendBuffer`: `[[ackId | -1, [json, values]], ...]`.
     #[wasm_bindgen(js_name = sendBuffer)]
     pub fn send_buffer(&self, socket: u32) -> Array {
         let out = Array::new();
         self.driver.read(|c| {
             for (id, p) in c.send_buffer(socket) {
-                let entry = Array::of2(&JsValue::from(id.map_or(-1.0, |i| i as f64)), &p.data.as_str().into());
-                entry.push(&attachments_to_js(p.attachments.clone()).map_or(JsValue::UNDEFINED, Into::into));
-                out.push(&entry);
+                out.push(&Array::of2(&JsValue::from(id.map_or(-1.0, |i| i as f64)), &p.data).into());
             }
         });
         out
@@ -461,15 +459,13 @@ impl WasmManager {
         self.driver.call(|c, _| c.clear_send_buffer(socket));
     }
 
-    /// `socket.receiveBuffer`: `[[json, attachments?], ...]`.
+    /// `socket.receiveBuffer`: `[[args, attachments?], ...]`.
     #[wasm_bindgen(js_name = receiveBuffer)]
     pub fn receive_buffer(&self, socket: u32) -> Array {
         let out = Array::new();
         self.driver.read(|c| {
             for p in c.receive_buffer(socket) {
-                let entry = Array::of1(&p.data.as_str().into());
-                entry.push(&attachments_to_js(p.attachments.clone()).map_or(JsValue::UNDEFINED, Into::into));
-                out.push(&entry);
+                out.push(&Array::of2(&p.data, &attachments_to_js(p.attachments.clone())).into());
             }
         });
         out

@@ -7,6 +7,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
 use super::backoff::{Backoff, Rng};
+use super::codec::{Codec, TextCodec};
 use super::eio::OutPacket;
 use super::engine::{Config, Data, Engine, EngineEvent, Io};
 use super::sio::{self, Decoder, Packet};
@@ -57,15 +58,15 @@ struct PendingAck {
 }
 
 #[derive(Debug)]
-struct Buffered {
+struct Buffered<C: Codec> {
     id: Option<u64>,
-    payload: Payload,
+    payload: Payload<C>,
 }
 
 #[derive(Debug)]
-struct Queued {
+struct Queued<C: Codec> {
     seq: u64,
-    payload: Payload,
+    payload: Payload<C>,
     timeout: Option<u64>,
     user_ack: Option<u32>,
     pending: bool,
@@ -73,7 +74,7 @@ struct Queued {
 }
 
 #[derive(Debug)]
-struct Sock {
+struct Sock<C: Codec> {
     nsp: String,
     opts: SocketOptions,
     active: bool,
@@ -86,9 +87,9 @@ struct Sock {
     /// Sorted by id (ids only grow); answers usually come oldest first, so a
     /// deque removes them from the front cheaply.
     acks: VecDeque<PendingAck>,
-    send_buffer: Vec<Buffered>,
-    receive_buffer: Vec<(Payload, Option<u64>)>,
-    queue: VecDeque<Queued>,
+    send_buffer: Vec<Buffered<C>>,
+    receive_buffer: Vec<(Payload<C>, Option<u64>)>,
+    queue: VecDeque<Queued<C>>,
     queue_seq: u64,
     auth_seq: u32,
     outgoing_events: bool,
@@ -96,35 +97,38 @@ struct Sock {
 
 /// The I/O resources the engine borrows.
 #[derive(Debug)]
-struct Shared {
-    tx: VecDeque<Transmit>,
+struct Shared<C: Codec> {
+    tx: VecDeque<Transmit<C>>,
     rng: Rng,
     next_id: TransportId,
     prior_ws: bool,
 }
 
-impl Shared {
-    fn io(&mut self) -> Io<'_> {
+impl<C: Codec> Shared<C> {
+    fn io(&mut self) -> Io<'_, C> {
         Io { tx: &mut self.tx, rng: &mut self.rng, next_id: &mut self.next_id, prior_ws: &mut self.prior_ws }
     }
 }
 
 /// A Socket.IO client connection: the manager, its engine and its namespace
 /// sockets. See the [module documentation](super) for the push/pull contract.
+///
+/// `C` is how payloads are held (see [`Codec`]): [`TextCodec`], text and bytes
+/// in Rust, unless a shell brings its own.
 #[derive(Debug)]
-pub struct Client {
+pub struct Client<C: Codec = TextCodec> {
     opts: Options,
     cfg: Config,
     uri: ParsedUri,
-    shared: Shared,
-    events: VecDeque<Event>,
+    shared: Shared<C>,
+    events: VecDeque<Event<C>>,
     ready: Ready,
     reconnecting: bool,
     skip_reconnect: bool,
     backoff: Backoff,
-    engine: Option<Engine>,
+    engine: Option<Engine<C>>,
     /// Engines closed by the manager that still drain their writes.
-    retired: Vec<Engine>,
+    retired: Vec<Engine<C>>,
     listen: Listen,
     open_deadline: Option<u64>,
     reconnect_at: Option<u64>,
@@ -132,13 +136,13 @@ pub struct Client {
     /// (the next turn), unless a listener turned reconnection off meanwhile.
     attempt_announced: bool,
     open_callback: OpenCallback,
-    decoder: Decoder,
-    sockets: Vec<Sock>,
+    decoder: Decoder<C>,
+    sockets: Vec<Sock<C>>,
     ack_timers: BinaryHeap<Reverse<(u64, SocketId, u64)>>,
     packet_events: bool,
 }
 
-impl Client {
+impl<C: Codec> Client<C> {
     /// Creates the manager for a resolved server address (see
     /// [`url::resolve`](super::url::resolve)); with `auto_connect` it starts
     /// connecting at once. `seed` feeds the backoff jitter and request tokens.
@@ -179,12 +183,12 @@ impl Client {
     // =====================================================================
 
     /// The next I/O to perform. Drain after every call into the client.
-    pub fn poll_transmit(&mut self) -> Option<Transmit> {
+    pub fn poll_transmit(&mut self) -> Option<Transmit<C>> {
         self.shared.tx.pop_front()
     }
 
     /// The next event for the user. Drain after every call into the client.
-    pub fn poll_event(&mut self) -> Option<Event> {
+    pub fn poll_event(&mut self) -> Option<Event<C>> {
         self.events.pop_front()
     }
 
@@ -355,11 +359,11 @@ impl Client {
         (self.sockets.len() - 1) as SocketId
     }
 
-    fn sock(&self, s: SocketId) -> Option<&Sock> {
+    fn sock(&self, s: SocketId) -> Option<&Sock<C>> {
         self.sockets.get(s as usize)
     }
 
-    fn sock_mut(&mut self, s: SocketId) -> Option<&mut Sock> {
+    fn sock_mut(&mut self, s: SocketId) -> Option<&mut Sock<C>> {
         self.sockets.get_mut(s as usize)
     }
 
@@ -403,7 +407,7 @@ impl Client {
     }
 
     /// `socket.sendBuffer`: emits waiting for a connection, with their ack ids.
-    pub fn send_buffer(&self, s: SocketId) -> Vec<(Option<u64>, &Payload)> {
+    pub fn send_buffer(&self, s: SocketId) -> Vec<(Option<u64>, &Payload<C>)> {
         self.sock(s).map_or_else(Vec::new, |k| k.send_buffer.iter().map(|b| (b.id, &b.payload)).collect())
     }
 
@@ -416,7 +420,7 @@ impl Client {
     }
 
     /// `socket.receiveBuffer`: events received before the socket connected.
-    pub fn receive_buffer(&self, s: SocketId) -> Vec<&Payload> {
+    pub fn receive_buffer(&self, s: SocketId) -> Vec<&Payload<C>> {
         self.sock(s).map_or_else(Vec::new, |k| k.receive_buffer.iter().map(|(p, _)| p).collect())
     }
 
@@ -443,11 +447,11 @@ impl Client {
     }
 
     /// `socket.emit(..)`. A reserved event name is refused, as by socket.io-client.
-    pub fn emit(&mut self, now: u64, s: SocketId, e: Emit) -> Result<(), EmitError> {
+    pub fn emit(&mut self, now: u64, s: SocketId, e: Emit<C>) -> Result<(), EmitError> {
         if self.sock(s).is_none() {
             return Err(EmitError::UnknownSocket);
         }
-        check_event_name(&e.payload.data)?;
+        C::check_emit(&e.payload.data)?;
         self.emit_inner(now, s, e, None);
         self.after_user_action(now);
         self.pump(now);
@@ -455,7 +459,7 @@ impl Client {
     }
 
     /// Answers the server's event `ack_id` (the ack function of a received event).
-    pub fn ack(&mut self, now: u64, s: SocketId, ack_id: u64, payload: Payload) {
+    pub fn ack(&mut self, now: u64, s: SocketId, ack_id: u64, payload: Payload<C>) {
         let Some(k) = self.sock(s) else { return };
         let nsp = k.nsp.clone();
         let attachments = payload.attachments.len();
@@ -476,7 +480,7 @@ impl Client {
     // Transport input
     // =====================================================================
 
-    fn route(&mut self, now: u64, id: TransportId, f: impl FnOnce(&mut Engine, &mut Io<'_>)) {
+    fn route(&mut self, now: u64, id: TransportId, f: impl FnOnce(&mut Engine<C>, &mut Io<'_, C>)) {
         if let Some(e) = self.engine.as_mut().filter(|e| e.owns(id)) {
             f(e, &mut self.shared.io());
         } else if let Some(i) = self.retired.iter().position(|e| e.owns(id)) {
@@ -496,7 +500,7 @@ impl Client {
     }
 
     /// A WebSocket message arrived.
-    pub fn handle_ws_frame(&mut self, now: u64, id: TransportId, frame: Frame) {
+    pub fn handle_ws_frame(&mut self, now: u64, id: TransportId, frame: Frame<C>) {
         self.route(now, id, |e, io| e.handle_ws_frame(io, now, id, frame));
     }
 
@@ -516,7 +520,7 @@ impl Client {
     }
 
     /// A long-polling GET completed with its body, or failed.
-    pub fn handle_poll(&mut self, now: u64, id: TransportId, result: Result<String, HttpError>) {
+    pub fn handle_poll(&mut self, now: u64, id: TransportId, result: Result<C::Text, HttpError>) {
         self.route(now, id, |e, io| e.handle_poll(io, now, id, result));
     }
 
@@ -661,7 +665,7 @@ impl Client {
         }
     }
 
-    fn on_engine_event(&mut self, now: u64, ev: EngineEvent) {
+    fn on_engine_event(&mut self, now: u64, ev: EngineEvent<C>) {
         match ev {
             EngineEvent::Open => {
                 if self.listen == Listen::Opening {
@@ -785,9 +789,9 @@ impl Client {
         }
     }
 
-    fn on_data(&mut self, now: u64, d: Data) {
+    fn on_data(&mut self, now: u64, d: Data<C>) {
         let r = match d {
-            Data::Text(s) => self.decoder.add_text(s),
+            Data::Text(s) => self.decoder.add_text(&s),
             Data::Binary(b) => self.decoder.add_binary(b),
         };
         match r {
@@ -800,7 +804,7 @@ impl Client {
         }
     }
 
-    fn on_decoded(&mut self, now: u64, packet: Packet, attachments: Vec<Vec<u8>>) {
+    fn on_decoded(&mut self, now: u64, packet: Packet<C::Args>, attachments: Vec<C::Binary>) {
         // The sockets see the packet before `packet` listeners do, as in
         // socket.io-client (the sockets subscribe first).
         let copy =
@@ -811,7 +815,7 @@ impl Client {
         }
     }
 
-    fn route_packet(&mut self, now: u64, packet: Packet, attachments: Vec<Vec<u8>>) {
+    fn route_packet(&mut self, now: u64, packet: Packet<C::Args>, attachments: Vec<C::Binary>) {
         let nsp = match &packet {
             Packet::Connect { nsp, .. }
             | Packet::Disconnect { nsp }
@@ -861,10 +865,10 @@ impl Client {
     }
 
     /// Encodes a packet and writes it (dropped when no engine can take it).
-    fn packet(&mut self, p: Packet, attachments: Vec<Vec<u8>>) {
+    fn packet(&mut self, p: Packet<C::Args>, attachments: Vec<C::Binary>) {
         let Some(e) = self.engine.as_mut() else { return };
         let mut io = self.shared.io();
-        e.write(&mut io, OutPacket::Message(sio::encode(&p)));
+        e.write(&mut io, OutPacket::Message(sio::encode::<C>(&p)));
         for a in attachments {
             e.write(&mut io, OutPacket::Binary(a));
         }
@@ -965,19 +969,17 @@ impl Client {
 
     /// Delivers a server event, and tracks the recovery offset (the last
     /// string argument) when the session may be recovered.
-    fn emit_event(&mut self, s: SocketId, payload: Payload, ack: Option<u64>) {
+    fn emit_event(&mut self, s: SocketId, payload: Payload<C>, ack: Option<u64>) {
         let k = &mut self.sockets[s as usize];
         if k.pid.is_some() && ack.is_none() {
-            if let Some((_, Some(last))) = sio::first_and_last(&payload.data) {
-                if let Some(offset) = json::string(last) {
-                    k.last_offset = Some(offset);
-                }
+            if let Some(offset) = C::last_string(&payload.data) {
+                k.last_offset = Some(offset);
             }
         }
         self.events.push_back(Event::Message { socket: s, payload, ack });
     }
 
-    fn send_event(&mut self, s: SocketId, id: Option<u64>, payload: Payload) {
+    fn send_event(&mut self, s: SocketId, id: Option<u64>, payload: Payload<C>) {
         let k = &self.sockets[s as usize];
         if k.outgoing_events {
             self.events.push_back(Event::Outgoing { socket: s, payload: payload.clone() });
@@ -1038,7 +1040,7 @@ impl Client {
         }
     }
 
-    fn emit_inner(&mut self, now: u64, s: SocketId, e: Emit, from_queue: Option<u64>) {
+    fn emit_inner(&mut self, now: u64, s: SocketId, e: Emit<C>, from_queue: Option<u64>) {
         let k = &mut self.sockets[s as usize];
         if k.opts.retries > 0 && from_queue.is_none() && !e.volatile {
             let seq = k.queue_seq;
@@ -1083,7 +1085,7 @@ impl Client {
         }
     }
 
-    fn on_ack(&mut self, now: u64, s: SocketId, id: u64, payload: Payload) {
+    fn on_ack(&mut self, now: u64, s: SocketId, id: u64, payload: Payload<C>) {
         let k = &mut self.sockets[s as usize];
         let Ok(i) = k.acks.binary_search_by_key(&id, |a| a.id) else { return };
         let Some(a) = k.acks.remove(i) else { return };
@@ -1112,7 +1114,7 @@ impl Client {
     }
 
     /// The internal acknowledgement of a queued (`retries`) emit.
-    fn queue_ack(&mut self, now: u64, s: SocketId, seq: u64, result: Result<Payload, AckError>) {
+    fn queue_ack(&mut self, now: u64, s: SocketId, seq: u64, result: Result<Payload<C>, AckError>) {
         let k = &mut self.sockets[s as usize];
         let Some(head) = k.queue.front_mut() else { return };
         if head.seq != seq {
@@ -1160,15 +1162,4 @@ fn engine_config(uri: &ParsedUri, opts: &Options) -> Config {
         timestamp_param: opts.timestamp_param.clone(),
         close_on_beforeunload: opts.close_on_beforeunload,
     }
-}
-
-/// Refuses reserved event names and payloads that are not `[name, ...]`.
-fn check_event_name(data: &str) -> Result<(), EmitError> {
-    let first = json::first_item(data).ok_or(EmitError::InvalidPayload)?;
-    if let Some(name) = json::string(first) {
-        if sio::RESERVED_EVENTS.contains(&name.as_str()) {
-            return Err(EmitError::Reserved(name));
-        }
-    }
-    Ok(())
 }

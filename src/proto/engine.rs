@@ -6,14 +6,15 @@
 use std::collections::VecDeque;
 
 use super::backoff::Rng;
+use super::codec::Codec;
 use super::eio::{self, OutPacket, Packet};
 use super::json;
 use super::url::Endpoint;
 use super::{CloseDetail, ErrorKind, Frame, HttpError, Reason, Transmit, TransportDetail, TransportId, TransportKind};
 
 /// What the engine needs from its owner for every call that may do I/O.
-pub(crate) struct Io<'a> {
-    pub tx: &'a mut VecDeque<Transmit>,
+pub(crate) struct Io<'a, C: Codec> {
+    pub tx: &'a mut VecDeque<Transmit<C>>,
     pub rng: &'a mut Rng,
     pub next_id: &'a mut TransportId,
     /// The last WebSocket connection succeeded (for `rememberUpgrade`).
@@ -35,16 +36,17 @@ pub(crate) struct Config {
 
 /// Data for the manager.
 #[derive(Debug)]
-pub(crate) enum Data {
-    Text(String),
-    Binary(Vec<u8>),
+pub(crate) enum Data<C: Codec> {
+    /// A message packet, its `4` included.
+    Text(C::Text),
+    Binary(C::Binary),
 }
 
 /// Engine events, in the order engine.io-client emits them.
 #[derive(Debug)]
-pub(crate) enum EngineEvent {
+pub(crate) enum EngineEvent<C: Codec> {
     Open,
-    Data(Data),
+    Data(Data<C>),
     Ping,
     Error(ErrorKind),
     Close(Reason, CloseDetail),
@@ -75,7 +77,7 @@ struct Transport {
 }
 
 impl Transport {
-    fn new(io: &mut Io<'_>, kind: TransportKind) -> Self {
+    fn new<C: Codec>(io: &mut Io<'_, C>, kind: TransportKind) -> Self {
         *io.next_id = io.next_id.wrapping_add(1);
         Transport { id: *io.next_id, ..Transport::placeholder(kind) }
     }
@@ -93,14 +95,14 @@ impl Transport {
         }
     }
 
-    fn url(&self, cfg: &Config, io: &mut Io<'_>, sid: Option<&str>) -> String {
+    fn url<C: Codec>(&self, cfg: &Config, io: &mut Io<'_, C>, sid: Option<&str>) -> String {
         let ws = self.kind == TransportKind::WebSocket;
         let stamp = if ws { cfg.timestamp_requests == Some(true) } else { cfg.timestamp_requests != Some(false) };
         let token = if stamp { Some(io.rng.token(8)) } else { None };
         cfg.endpoint.url(ws, sid, token.as_deref().map(|t| (cfg.timestamp_param.as_str(), t)))
     }
 
-    fn open(&mut self, cfg: &Config, io: &mut Io<'_>, sid: Option<&str>) {
+    fn open<C: Codec>(&mut self, cfg: &Config, io: &mut Io<'_, C>, sid: Option<&str>) {
         self.state = TState::Opening;
         let url = self.url(cfg, io, sid);
         match self.kind {
@@ -112,20 +114,20 @@ impl Transport {
         }
     }
 
-    fn poll(&mut self, cfg: &Config, io: &mut Io<'_>, sid: Option<&str>) {
+    fn poll<C: Codec>(&mut self, cfg: &Config, io: &mut Io<'_, C>, sid: Option<&str>) {
         self.polling = true;
         let url = self.url(cfg, io, sid);
         io.tx.push_back(Transmit::Get { id: self.id, url });
     }
 
     /// Writes packets; the transport is not writable until they drain.
-    fn write(&mut self, cfg: &Config, io: &mut Io<'_>, sid: Option<&str>, packets: Vec<OutPacket>) {
+    fn write<C: Codec>(&mut self, cfg: &Config, io: &mut Io<'_, C>, sid: Option<&str>, packets: Vec<OutPacket<C>>) {
         self.writable = false;
         match self.kind {
             TransportKind::WebSocket => {
                 for p in packets {
                     let frame = match p {
-                        OutPacket::Pong => Frame::Text("3".into()),
+                        OutPacket::Pong => Frame::Text(C::text("3".into())),
                         OutPacket::Message(s) => Frame::Text(s),
                         OutPacket::Binary(b) => Frame::Binary(b),
                     };
@@ -134,7 +136,7 @@ impl Transport {
                 io.tx.push_back(Transmit::Drain { id: self.id });
             }
             TransportKind::Polling => {
-                let body = eio::encode_payload(&packets);
+                let body = eio::encode_payload(packets);
                 let url = self.url(cfg, io, sid);
                 io.tx.push_back(Transmit::Post { id: self.id, url, body });
             }
@@ -142,17 +144,17 @@ impl Transport {
     }
 
     /// Sends a control frame straight on a WebSocket (probe, upgrade).
-    fn send_text(&mut self, io: &mut Io<'_>, text: &str) {
+    fn send_text<C: Codec>(&mut self, io: &mut Io<'_, C>, text: &str) {
         if self.state == TState::Open {
             self.writable = false;
-            io.tx.push_back(Transmit::WsSend { id: self.id, frame: Frame::Text(text.into()) });
+            io.tx.push_back(Transmit::WsSend { id: self.id, frame: Frame::Text(C::text(text.into())) });
             io.tx.push_back(Transmit::Drain { id: self.id });
         }
     }
 
     /// Closes the transport; a long-polling transport that is open tells the
     /// server with a close packet first.
-    fn close(&mut self, cfg: &Config, io: &mut Io<'_>, sid: Option<&str>) {
+    fn close<C: Codec>(&mut self, cfg: &Config, io: &mut Io<'_, C>, sid: Option<&str>) {
         match self.kind {
             TransportKind::WebSocket => {
                 if self.state != TState::Closed {
@@ -162,7 +164,7 @@ impl Transport {
             TransportKind::Polling => {
                 if self.state == TState::Open {
                     let url = self.url(cfg, io, sid);
-                    io.tx.push_back(Transmit::Post { id: self.id, url, body: "1".into() });
+                    io.tx.push_back(Transmit::Post { id: self.id, url, body: C::text("1".into()) });
                 }
                 if self.state != TState::Closed || self.polling {
                     io.tx.push_back(Transmit::Abort { id: self.id });
@@ -174,7 +176,7 @@ impl Transport {
     }
 
     /// Drops a transport that was replaced without a close (the shell may free it).
-    fn release(&mut self, io: &mut Io<'_>) {
+    fn release<C: Codec>(&mut self, io: &mut Io<'_, C>) {
         match self.kind {
             TransportKind::WebSocket => io.tx.push_back(Transmit::WsClose { id: self.id }),
             TransportKind::Polling => io.tx.push_back(Transmit::Abort { id: self.id }),
@@ -213,7 +215,7 @@ struct Probe {
 
 /// One Engine.IO session.
 #[derive(Debug)]
-pub(crate) struct Engine {
+pub(crate) struct Engine<C: Codec> {
     cfg: Config,
     state: State,
     sid: Option<String>,
@@ -222,7 +224,7 @@ pub(crate) struct Engine {
     probe: Option<Probe>,
     upgrading: bool,
     upgrades: Vec<TransportKind>,
-    write_buffer: Vec<OutPacket>,
+    write_buffer: Vec<OutPacket<C>>,
     /// Packets handed to the transport and not yet drained.
     in_flight: usize,
     ping_interval: u64,
@@ -237,12 +239,12 @@ pub(crate) struct Engine {
     /// turn), once the caller has set up its listeners.
     fail_at: Option<u64>,
     close_wait: CloseWait,
-    pub events: Vec<EngineEvent>,
+    pub events: Vec<EngineEvent<C>>,
 }
 
-impl Engine {
+impl<C: Codec> Engine<C> {
     /// Creates the engine and opens its first transport.
-    pub fn open(cfg: Config, io: &mut Io<'_>, now: u64) -> Self {
+    pub fn open(cfg: Config, io: &mut Io<'_, C>, now: u64) -> Self {
         let transports = cfg.transports.clone();
         let mut e = Engine {
             cfg,
@@ -273,7 +275,7 @@ impl Engine {
         e
     }
 
-    fn open_first(&mut self, io: &mut Io<'_>) {
+    fn open_first(&mut self, io: &mut Io<'_, C>) {
         let Some(&first) = self.transports.first() else {
             self.events.push(EngineEvent::Error(ErrorKind::NoTransports));
             return;
@@ -338,7 +340,7 @@ impl Engine {
     // ----- writes -----
 
     /// Queues a packet and flushes (dropped once the engine is closing).
-    pub fn write(&mut self, io: &mut Io<'_>, p: OutPacket) {
+    pub fn write(&mut self, io: &mut Io<'_, C>, p: OutPacket<C>) {
         if matches!(self.state, State::Closing | State::Closed) {
             return;
         }
@@ -346,7 +348,7 @@ impl Engine {
         self.flush(io);
     }
 
-    fn flush(&mut self, io: &mut Io<'_>) {
+    fn flush(&mut self, io: &mut Io<'_, C>) {
         if self.state == State::Closed || !self.transport.writable || self.upgrading || self.write_buffer.is_empty() {
             return;
         }
@@ -357,12 +359,12 @@ impl Engine {
             TransportKind::Polling => eio::batch_len(&self.write_buffer, self.max_payload),
             TransportKind::WebSocket => self.write_buffer.len(),
         };
-        let packets: Vec<OutPacket> = self.write_buffer.drain(..n).collect();
+        let packets: Vec<OutPacket<C>> = self.write_buffer.drain(..n).collect();
         self.in_flight = packets.len();
         self.transport.write(&self.cfg, io, self.sid.as_deref(), packets);
     }
 
-    fn on_drain(&mut self, io: &mut Io<'_>) {
+    fn on_drain(&mut self, io: &mut Io<'_, C>) {
         self.in_flight = 0;
         if self.write_buffer.is_empty() {
             if self.close_wait == CloseWait::Drain {
@@ -380,7 +382,7 @@ impl Engine {
     // ----- close -----
 
     /// `close()`: closes once pending writes drained and any upgrade settled.
-    pub fn close(&mut self, io: &mut Io<'_>) {
+    pub fn close(&mut self, io: &mut Io<'_, C>) {
         if !matches!(self.state, State::Opening | State::Open) {
             return;
         }
@@ -394,20 +396,20 @@ impl Engine {
         }
     }
 
-    fn force_close(&mut self, io: &mut Io<'_>) {
+    fn force_close(&mut self, io: &mut Io<'_, C>) {
         self.close_wait = CloseWait::None;
         self.on_close(io, Reason::ForcedClose, CloseDetail::None);
     }
 
     /// `closeOnBeforeunload`: the page is going away; close the transport
     /// without telling anyone, as the reference client does.
-    pub fn unload(&mut self, io: &mut Io<'_>) {
+    pub fn unload(&mut self, io: &mut Io<'_, C>) {
         if self.cfg.close_on_beforeunload && self.state != State::Closed {
             self.transport.close(&self.cfg, io, self.sid.as_deref());
         }
     }
 
-    fn on_error(&mut self, io: &mut Io<'_>, err: ErrorKind) {
+    fn on_error(&mut self, io: &mut Io<'_, C>, err: ErrorKind) {
         *io.prior_ws = false;
         if self.cfg.try_all_transports && self.transports.len() > 1 && self.state == State::Opening {
             self.transports.remove(0);
@@ -419,7 +421,7 @@ impl Engine {
     }
 
     /// `_onClose`: the session is over.
-    pub fn on_close(&mut self, io: &mut Io<'_>, reason: Reason, detail: CloseDetail) {
+    pub fn on_close(&mut self, io: &mut Io<'_, C>, reason: Reason, detail: CloseDetail) {
         if self.state == State::Closed {
             return;
         }
@@ -438,24 +440,24 @@ impl Engine {
 
     // ----- received packets -----
 
-    fn on_packet(&mut self, io: &mut Io<'_>, now: u64, p: Packet<'_>) {
+    fn on_packet(&mut self, io: &mut Io<'_, C>, now: u64, p: Packet<C>) {
         if self.state == State::Closed {
             return;
         }
         match p {
-            Packet::Open(data) => self.on_handshake(io, now, data),
-            Packet::Ping(_) => {
+            Packet::Open(data) => self.on_handshake(io, now, &data),
+            Packet::Ping => {
                 self.write(io, OutPacket::Pong);
                 self.events.push(EngineEvent::Ping);
                 self.reset_ping(now);
             }
-            Packet::Message(text) => self.events.push(EngineEvent::Data(Data::Text(text.to_owned()))),
+            Packet::Message(text) => self.events.push(EngineEvent::Data(Data::Text(text))),
             Packet::Binary(b) => self.events.push(EngineEvent::Data(Data::Binary(b))),
-            Packet::Pong(_) | Packet::Close | Packet::Upgrade | Packet::Noop => {}
+            Packet::Pong { .. } | Packet::Close | Packet::Upgrade | Packet::Noop => {}
         }
     }
 
-    fn on_handshake(&mut self, io: &mut Io<'_>, now: u64, data: &str) {
+    fn on_handshake(&mut self, io: &mut Io<'_, C>, now: u64, data: &str) {
         let sid = json::field(data, "sid").and_then(json::string);
         let Some(sid) = sid.filter(|s| !s.is_empty()) else {
             self.on_error(io, ErrorKind::ServerError);
@@ -504,7 +506,7 @@ impl Engine {
     }
 
     /// The heartbeat timer, and the report of an engine with no transport.
-    pub fn handle_timeout(&mut self, io: &mut Io<'_>, now: u64) {
+    pub fn handle_timeout(&mut self, io: &mut Io<'_, C>, now: u64) {
         if self.fail_at.is_some_and(|t| now >= t) {
             self.fail_at = None;
             self.events.push(EngineEvent::Error(ErrorKind::NoTransports));
@@ -517,7 +519,7 @@ impl Engine {
 
     // ----- upgrade probe -----
 
-    fn start_probe(&mut self, io: &mut Io<'_>, kind: TransportKind) {
+    fn start_probe(&mut self, io: &mut Io<'_, C>, kind: TransportKind) {
         if self.probe.is_some() {
             return;
         }
@@ -527,7 +529,7 @@ impl Engine {
         self.probe = Some(Probe { transport: t, awaiting_pong: false, pausing: false });
     }
 
-    fn fail_probe(&mut self, io: &mut Io<'_>, message: &'static str) {
+    fn fail_probe(&mut self, io: &mut Io<'_, C>, message: &'static str) {
         if let Some(mut p) = self.probe.take() {
             p.transport.close(&self.cfg, io, self.sid.as_deref());
             if p.pausing {
@@ -542,7 +544,7 @@ impl Engine {
         }
     }
 
-    fn resume_after_failed_pause(&mut self, io: &mut Io<'_>) {
+    fn resume_after_failed_pause(&mut self, io: &mut Io<'_, C>) {
         let t = &mut self.transport;
         if self.state != State::Closed && matches!(t.state, TState::Pausing | TState::Paused) {
             t.state = TState::Open;
@@ -555,13 +557,13 @@ impl Engine {
         }
     }
 
-    fn on_probe_packet(&mut self, io: &mut Io<'_>, p: Packet<'_>) {
+    fn on_probe_packet(&mut self, io: &mut Io<'_, C>, p: Packet<C>) {
         let Some(probe) = self.probe.as_mut() else { return };
         if !probe.awaiting_pong {
             return;
         }
         probe.awaiting_pong = false;
-        if p != Packet::Pong("probe") {
+        if !matches!(p, Packet::Pong { probe: true }) {
             self.fail_probe(io, "probe error");
             return;
         }
@@ -580,7 +582,7 @@ impl Engine {
     }
 
     /// The old transport is paused: switch, send the upgrade packet, flush.
-    fn complete_upgrade(&mut self, io: &mut Io<'_>) {
+    fn complete_upgrade(&mut self, io: &mut Io<'_, C>) {
         if self.state == State::Closed {
             return;
         }
@@ -596,7 +598,7 @@ impl Engine {
         }
     }
 
-    fn check_paused(&mut self, io: &mut Io<'_>) {
+    fn check_paused(&mut self, io: &mut Io<'_, C>) {
         let t = &mut self.transport;
         if t.state == TState::Pausing && t.pause_done() {
             t.state = TState::Paused;
@@ -607,7 +609,7 @@ impl Engine {
     // ----- transport input -----
 
     /// A WebSocket opened.
-    pub fn handle_ws_open(&mut self, io: &mut Io<'_>, id: TransportId) {
+    pub fn handle_ws_open(&mut self, io: &mut Io<'_, C>, id: TransportId) {
         if self.transport.id == id && self.transport.state == TState::Opening {
             self.transport.state = TState::Open;
             self.transport.writable = true;
@@ -624,31 +626,21 @@ impl Engine {
     }
 
     /// A WebSocket message.
-    pub fn handle_ws_frame(&mut self, io: &mut Io<'_>, now: u64, id: TransportId, frame: Frame) {
+    pub fn handle_ws_frame(&mut self, io: &mut Io<'_, C>, now: u64, id: TransportId, frame: Frame<C>) {
         if self.transport.id == id {
             if self.transport.kind != TransportKind::WebSocket || self.transport.state == TState::Closed {
                 return;
             }
             match frame {
                 Frame::Binary(b) => self.on_packet(io, now, Packet::Binary(b)),
-                Frame::Text(mut s) => {
-                    if s.as_bytes().first() == Some(&b'4') {
-                        // Fast path: hand the text over without copying it.
-                        if self.state != State::Closed {
-                            s.remove(0);
-                            self.events.push(EngineEvent::Data(Data::Text(s)));
-                        }
-                        return;
-                    }
-                    match eio::decode_text(&s) {
-                        Ok(p) => self.on_packet(io, now, p),
-                        Err(_) => self.on_error(io, ErrorKind::ServerError),
-                    }
-                }
+                Frame::Text(s) => match eio::decode::<C>(s) {
+                    Ok(p) => self.on_packet(io, now, p),
+                    Err(_) => self.on_error(io, ErrorKind::ServerError),
+                },
             }
         } else if self.probe.as_ref().is_some_and(|p| p.transport.id == id) {
-            let p = match &frame {
-                Frame::Text(s) => eio::decode_text(s).unwrap_or(Packet::Noop),
+            let p = match frame {
+                Frame::Text(s) => eio::decode::<C>(s).unwrap_or(Packet::Noop),
                 Frame::Binary(_) => Packet::Noop,
             };
             self.on_probe_packet(io, p);
@@ -656,7 +648,7 @@ impl Engine {
     }
 
     /// A WebSocket failed.
-    pub fn handle_ws_error(&mut self, io: &mut Io<'_>, id: TransportId) {
+    pub fn handle_ws_error(&mut self, io: &mut Io<'_, C>, id: TransportId) {
         if self.transport.id == id && self.transport.state != TState::Closed {
             self.on_error(io, ErrorKind::Transport { message: "websocket error", detail: TransportDetail::None });
         } else if self.probe.as_ref().is_some_and(|p| p.transport.id == id) {
@@ -665,7 +657,7 @@ impl Engine {
     }
 
     /// A WebSocket closed.
-    pub fn handle_ws_close(&mut self, io: &mut Io<'_>, id: TransportId, code: u16, reason: String) {
+    pub fn handle_ws_close(&mut self, io: &mut Io<'_, C>, id: TransportId, code: u16, reason: String) {
         if self.transport.id == id && self.transport.state != TState::Closed {
             self.transport.state = TState::Closed;
             self.on_close(io, Reason::TransportClose, CloseDetail::WebSocket { code, reason });
@@ -678,7 +670,7 @@ impl Engine {
     }
 
     /// Writes handed to a WebSocket have drained.
-    pub fn handle_drain(&mut self, io: &mut Io<'_>, id: TransportId) {
+    pub fn handle_drain(&mut self, io: &mut Io<'_, C>, id: TransportId) {
         if self.transport.id == id && self.transport.state != TState::Closed {
             self.transport.writable = true;
             self.on_drain(io);
@@ -690,7 +682,7 @@ impl Engine {
     }
 
     /// A long-polling GET completed.
-    pub fn handle_poll(&mut self, io: &mut Io<'_>, now: u64, id: TransportId, result: Result<String, HttpError>) {
+    pub fn handle_poll(&mut self, io: &mut Io<'_, C>, now: u64, id: TransportId, result: Result<C::Text, HttpError>) {
         if self.transport.id != id || self.transport.kind != TransportKind::Polling || !self.transport.polling {
             return;
         }
@@ -702,7 +694,7 @@ impl Engine {
                 return;
             }
         };
-        let (packets, error) = eio::decode_payload(&body);
+        let (packets, error) = eio::decode_payload::<C>(body);
         for p in packets {
             if self.transport.id != id || self.state == State::Closed {
                 break;
@@ -711,7 +703,7 @@ impl Engine {
                 self.transport.state = TState::Open;
                 self.transport.writable = true;
             }
-            if p == Packet::Close {
+            if matches!(p, Packet::Close) {
                 self.transport.state = TState::Closed;
                 self.transport.polling = false;
                 self.on_close(io, Reason::TransportClose, CloseDetail::Described("transport closed by the server"));
@@ -735,7 +727,7 @@ impl Engine {
     }
 
     /// A long-polling POST completed.
-    pub fn handle_post(&mut self, io: &mut Io<'_>, id: TransportId, result: Result<(), HttpError>) {
+    pub fn handle_post(&mut self, io: &mut Io<'_, C>, id: TransportId, result: Result<(), HttpError>) {
         if self.transport.id != id || self.transport.kind != TransportKind::Polling {
             return;
         }

@@ -14,6 +14,7 @@
 pub mod backoff;
 pub mod base64;
 mod client;
+pub mod codec;
 pub mod eio;
 mod engine;
 pub mod json;
@@ -21,6 +22,7 @@ pub mod sio;
 pub mod url;
 
 pub use client::{Client, SocketId};
+pub use codec::{Codec, TextCodec};
 
 /// A transport kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,17 +56,17 @@ impl TransportKind {
 pub type TransportId = u32;
 
 /// A WebSocket message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Frame {
+#[derive(Debug, Clone, PartialEq)]
+pub enum Frame<C: Codec = TextCodec> {
     /// A text message.
-    Text(String),
+    Text(C::Text),
     /// A binary message.
-    Binary(Vec<u8>),
+    Binary(C::Binary),
 }
 
 /// I/O the shell must perform, from [`Client::poll_transmit`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Transmit {
+#[derive(Debug, Clone, PartialEq)]
+pub enum Transmit<C: Codec = TextCodec> {
     /// Open a WebSocket (`binaryType = "arraybuffer"`); report with
     /// `handle_ws_open`, `handle_ws_frame`, `handle_ws_error`, `handle_ws_close`.
     WsOpen {
@@ -78,7 +80,7 @@ pub enum Transmit {
         /// The transport.
         id: TransportId,
         /// The message.
-        frame: Frame,
+        frame: Frame<C>,
     },
     /// After the current task's synchronous work (a microtask), call
     /// [`Client::handle_drain`]: the writes just made have been handed over.
@@ -106,7 +108,7 @@ pub enum Transmit {
         /// Request address.
         url: String,
         /// The encoded payload.
-        body: String,
+        body: C::Text,
     },
     /// Abort the transport's outstanding GET, if any, and forget the transport
     /// once its last POST settles.
@@ -265,14 +267,31 @@ impl AckError {
     }
 }
 
-/// Event arguments: a JSON array text whose binary values are
-/// `{"_placeholder":true,"num":N}` placeholders, plus the attachments.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Payload {
-    /// JSON array text.
-    pub data: String,
+/// Event arguments: a JSON array whose binary values are
+/// `{"_placeholder":true,"num":N}` placeholders, plus the attachments, as the
+/// [`Codec`] holds them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Payload<C: Codec = TextCodec> {
+    /// The JSON array.
+    pub data: C::Args,
     /// Binary attachments, in placeholder order.
-    pub attachments: Vec<Vec<u8>>,
+    pub attachments: Vec<C::Binary>,
+}
+
+impl<C: Codec> Default for Payload<C>
+where
+    C::Args: Default,
+{
+    fn default() -> Self {
+        Payload { data: C::Args::default(), attachments: Vec::new() }
+    }
+}
+
+impl<C: Codec> Payload<C> {
+    /// Arguments without attachments.
+    pub fn new(data: C::Args) -> Self {
+        Payload { data, attachments: Vec::new() }
+    }
 }
 
 /// Who waits for an acknowledgement.
@@ -287,16 +306,32 @@ pub struct AckRequest {
 }
 
 /// One `emit` from the user.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Emit {
+#[derive(Debug, Clone, PartialEq)]
+pub struct Emit<C: Codec = TextCodec> {
     /// `["event", ...args]`, with placeholders.
-    pub payload: Payload,
+    pub payload: Payload<C>,
     /// The acknowledgement callback, if any.
     pub ack: Option<AckRequest>,
     /// Drop the packet when the transport is not writable.
     pub volatile: bool,
     /// The per-emit ack timeout (`socket.timeout(ms)`), overriding `ackTimeout`.
     pub timeout: Option<u64>,
+}
+
+impl<C: Codec> Default for Emit<C>
+where
+    C::Args: Default,
+{
+    fn default() -> Self {
+        Emit::new(Payload::default())
+    }
+}
+
+impl<C: Codec> Emit<C> {
+    /// An emit of `payload` without ack, flags or timeout.
+    pub fn new(payload: Payload<C>) -> Self {
+        Emit { payload, ack: None, volatile: false, timeout: None }
+    }
 }
 
 /// Why an emit was refused.
@@ -399,8 +434,8 @@ pub struct SocketOptions {
 }
 
 /// What the core tells the user, from [`Client::poll_event`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Event {
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event<C: Codec = TextCodec> {
     /// The manager starts a connection attempt with a new engine.
     Opening,
     /// Manager `open`: the engine completed its handshake.
@@ -428,10 +463,10 @@ pub enum Event {
     },
     /// Manager `packet` (only when enabled with [`Client::set_packet_events`]).
     Packet {
-        /// The packet (payload text, placeholders kept).
-        packet: sio::Packet,
+        /// The packet (placeholders kept).
+        packet: sio::Packet<C::Args>,
         /// Its attachments.
-        attachments: Vec<Vec<u8>>,
+        attachments: Vec<C::Binary>,
     },
     /// Engine `upgrade`: the transport is now `kind`.
     Upgrade(TransportKind),
@@ -450,7 +485,7 @@ pub enum Event {
         /// The socket.
         socket: SocketId,
         /// `["event", ...args]`.
-        payload: Payload,
+        payload: Payload<C>,
         /// Set when the server waits for an answer: reply with [`Client::ack`].
         ack: Option<u64>,
     },
@@ -464,7 +499,7 @@ pub enum Event {
         with_error: bool,
         /// The server's answer (a JSON array of arguments) or why none will come.
         /// A callback that is not `with_error` is only to be released on `Err`.
-        result: Result<Payload, AckError>,
+        result: Result<Payload<C>, AckError>,
     },
     /// The socket needs its auth payload: answer with [`Client::handle_auth`].
     AuthRequest {
@@ -479,6 +514,6 @@ pub enum Event {
         /// The socket.
         socket: SocketId,
         /// The event arguments.
-        payload: Payload,
+        payload: Payload<C>,
     },
 }

@@ -1,9 +1,13 @@
 //! Socket.IO v5 packets and the reassembly of binary attachments.
 //!
 //! Format: `<type>[<attachments>-][<namespace>,][<ack id>][<JSON payload>]`.
-//! Payloads stay JSON text; binary values are `{"_placeholder":true,"num":N}`
-//! placeholders in the text plus a list of attachments.
+//! The core reads the header from a bounded prefix of the message; an event's
+//! or ack's JSON payload is left to the [`Codec`], which parses it once. Binary
+//! values are `{"_placeholder":true,"num":N}` placeholders in the payload plus a
+//! list of attachments.
 
+use super::codec::{Codec, TextCodec};
+use super::eio::CONTROL_LIMIT;
 use super::json;
 
 /// The most attachments one packet may announce (the reference decoder's default).
@@ -13,9 +17,22 @@ pub const MAX_ATTACHMENTS: usize = 10;
 pub const RESERVED_EVENTS: [&str; 6] =
     ["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"];
 
-/// A decoded (or to-be-encoded) Socket.IO packet.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Packet {
+/// True when the client may neither send nor receive an event of this name.
+pub fn is_reserved(name: &str) -> bool {
+    RESERVED_EVENTS.contains(&name)
+}
+
+/// The longest packet header read (type, attachments, namespace, ack id), in
+/// characters; a longer one is refused.
+pub const HEADER_LIMIT: usize = 4096;
+
+/// How much of a message is read first: enough for the header of nearly every
+/// packet (a longer namespace is read again up to [`HEADER_LIMIT`]).
+const FIRST_READ: usize = 64;
+
+/// A decoded (or to-be-encoded) Socket.IO packet; `A` holds event arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Packet<A = String> {
     /// `0`: connect to a namespace; the server's answer carries `{"sid":..}`.
     Connect {
         /// The namespace.
@@ -34,8 +51,8 @@ pub enum Packet {
         nsp: String,
         /// The acknowledgement id the sender waits on.
         id: Option<u64>,
-        /// The JSON array text.
-        data: String,
+        /// The arguments.
+        data: A,
         /// How many binary attachments follow (0 for a plain EVENT).
         attachments: usize,
     },
@@ -45,8 +62,8 @@ pub enum Packet {
         nsp: String,
         /// The acknowledgement id being answered.
         id: Option<u64>,
-        /// The JSON array text.
-        data: String,
+        /// The arguments.
+        data: A,
         /// How many binary attachments follow.
         attachments: usize,
     },
@@ -73,6 +90,9 @@ pub enum DecodeError {
     BadAckId,
     /// The payload is not JSON, or not of the shape the type requires.
     InvalidPayload,
+    /// A header longer than [`HEADER_LIMIT`], or a control packet longer than
+    /// [`CONTROL_LIMIT`].
+    TooLong,
     /// A text packet arrived while attachments were still expected.
     UnexpectedText,
     /// A binary frame arrived when no attachment was expected.
@@ -88,6 +108,7 @@ impl DecodeError {
             DecodeError::TooManyAttachments => "too many attachments",
             DecodeError::BadAckId => "invalid ack id",
             DecodeError::InvalidPayload => "invalid payload",
+            DecodeError::TooLong => "packet too long",
             DecodeError::UnexpectedText => "got plaintext data when reconstructing a packet",
             DecodeError::UnexpectedBinary => "got binary data when not reconstructing a packet",
         }
@@ -98,43 +119,34 @@ fn is_digit(b: Option<&u8>) -> bool {
     b.is_some_and(u8::is_ascii_digit)
 }
 
-/// True when `item` (raw JSON) names an event the protocol allows: a number, or
-/// a string that is not reserved.
-fn valid_event_name(item: &str) -> bool {
-    match item.as_bytes().first() {
-        Some(b'"') => json::string(item).is_some_and(|n| !RESERVED_EVENTS.contains(&n.as_str())),
-        Some(b'-' | b'0'..=b'9') => true,
-        _ => false,
-    }
+/// A packet header, read from the start of an Engine.IO message (`4...`).
+struct Header {
+    kind: u8,
+    attachments: usize,
+    nsp: String,
+    id: Option<u64>,
+    /// Byte offset of the payload in the prefix read.
+    end: usize,
 }
 
-/// The first item of a JSON array text and its last item (raw), or `None` when
-/// the text is not one valid array.
-pub fn first_and_last(data: &str) -> Option<(Option<&str>, Option<&str>)> {
-    let mut first = None;
-    let mut last = None;
-    json::for_each_item(data, |item| {
-        if first.is_none() {
-            first = Some(item);
-        }
-        last = Some(item);
-    })?;
-    Some((first, last))
-}
-
-/// Decodes the text of one Socket.IO packet (the Engine.IO message body).
-pub fn decode(mut s: String) -> Result<Packet, DecodeError> {
-    let b = s.as_bytes();
-    let kind = match b.first() {
+/// Reads the header from `b`, the start of a message (`whole` when it is all of
+/// it). `Ok(None)`: the prefix ended inside the header.
+fn header(b: &[u8], whole: bool) -> Result<Option<Header>, DecodeError> {
+    let cut = |i: usize| !whole && i >= b.len();
+    let kind = match b.get(1) {
         Some(c @ b'0'..=b'6') => c - b'0',
+        None if cut(1) => return Ok(None),
         _ => return Err(DecodeError::UnknownType),
     };
-    let mut i = 1;
+    let mut i = 2;
     let mut attachments = 0usize;
     if kind == 5 || kind == 6 {
         let start = i;
         while is_digit(b.get(i)) {
             i += 1;
+        }
+        if cut(i) {
+            return Ok(None);
         }
         if i == start || b.get(i) != Some(&b'-') {
             return Err(DecodeError::IllegalAttachments);
@@ -157,7 +169,10 @@ pub fn decode(mut s: String) -> Result<Packet, DecodeError> {
         while i < b.len() && b[i] != b',' {
             i += 1;
         }
-        nsp = s.get(start..i).ok_or(DecodeError::InvalidPayload)?.to_owned();
+        if cut(i) {
+            return Ok(None);
+        }
+        nsp = std::str::from_utf8(&b[start..i]).map_err(|_| DecodeError::InvalidPayload)?.to_owned();
         if i < b.len() {
             i += 1; // the comma
         }
@@ -169,34 +184,66 @@ pub fn decode(mut s: String) -> Result<Packet, DecodeError> {
             v = v.checked_mul(10).and_then(|v| v.checked_add(u64::from(d - b'0'))).ok_or(DecodeError::BadAckId)?;
             i += 1;
         }
+        if cut(i) {
+            return Ok(None);
+        }
         id = Some(v);
     }
-    let has_payload = i < b.len();
-    // Keep the payload in the same allocation.
-    s.replace_range(..i, "");
-    let data = s;
+    Ok(Some(Header { kind, attachments, nsp, id, end: i }))
+}
+
+/// Decodes one Socket.IO packet: the text of an Engine.IO message, its `4`
+/// type included. Only the header and control packets are read here; an
+/// event's or ack's arguments are parsed by the codec.
+pub fn decode<C: Codec>(text: &C::Text) -> Result<Packet<C::Args>, DecodeError> {
+    let (mut prefix, mut whole) = C::prefix(text, FIRST_READ);
+    let h = match header(prefix.as_bytes(), whole)? {
+        Some(h) => h,
+        None => {
+            (prefix, whole) = C::prefix(text, HEADER_LIMIT);
+            header(prefix.as_bytes(), whole)?.ok_or(DecodeError::TooLong)?
+        }
+    };
+    let Header { kind, attachments, nsp, id, end } = h;
+    if matches!(kind, 2 | 3 | 5 | 6) {
+        let has_payload = !(whole && end == prefix.len());
+        let head = prefix.get(..end).ok_or(DecodeError::InvalidPayload)?;
+        let event = matches!(kind, 2 | 5);
+        let data = if has_payload { C::args(text, head, event) } else { None };
+        let data = data.ok_or(DecodeError::InvalidPayload)?;
+        return Ok(if event {
+            Packet::Event { nsp, id, data, attachments }
+        } else {
+            Packet::Ack { nsp, id, data, attachments }
+        });
+    }
+    // A control packet: read whole, and small.
+    if !whole {
+        (prefix, whole) = C::prefix(text, CONTROL_LIMIT);
+        if !whole {
+            return Err(DecodeError::TooLong);
+        }
+    }
+    let data = prefix.get(end..).unwrap_or("");
+    let has_payload = !data.is_empty();
     let valid = match kind {
-        0 => !has_payload || json::for_each_field(&data, |_, _| {}).is_some(),
+        0 => !has_payload || json::for_each_field(data, |_, _| {}).is_some(),
         1 => !has_payload,
-        4 => {
+        _ => {
             has_payload
                 && match data.as_bytes().first() {
-                    Some(b'"') => json::string(&data).is_some(),
-                    _ => json::for_each_field(&data, |_, _| {}).is_some(),
+                    Some(b'"') => json::string(data).is_some(),
+                    _ => json::for_each_field(data, |_, _| {}).is_some(),
                 }
         }
-        2 | 5 => has_payload && matches!(first_and_last(&data), Some((Some(first), _)) if valid_event_name(first)),
-        _ => has_payload && json::for_each_item(&data, |_| {}).is_some(),
     };
     if !valid {
         return Err(DecodeError::InvalidPayload);
     }
     Ok(match kind {
-        0 => Packet::Connect { nsp, data: has_payload.then_some(data) },
+        0 => Packet::Connect { nsp, data: has_payload.then(|| data.to_owned()) },
         1 => Packet::Disconnect { nsp },
-        2 | 5 => Packet::Event { nsp, id, data, attachments },
-        3 | 6 => Packet::Ack { nsp, id, data, attachments },
-        _ => Packet::ConnectError { nsp, data },
+        _ => Packet::ConnectError { nsp, data: data.to_owned() },
     })
 }
 
@@ -216,21 +263,10 @@ fn push_u64(out: &mut String, mut v: u64) {
     }
 }
 
-/// Encodes a packet as the text of an Engine.IO message, with the `4` prefix
-/// of the Engine.IO message type included.
-pub fn encode(p: &Packet) -> String {
-    let (kind, nsp, id, data, attachments): (u8, &str, Option<u64>, Option<&str>, usize) = match p {
-        Packet::Connect { nsp, data } => (0, nsp, None, data.as_deref(), 0),
-        Packet::Disconnect { nsp } => (1, nsp, None, None, 0),
-        Packet::Event { nsp, id, data, attachments } => {
-            (if *attachments > 0 { 5 } else { 2 }, nsp, *id, Some(data), *attachments)
-        }
-        Packet::Ack { nsp, id, data, attachments } => {
-            (if *attachments > 0 { 6 } else { 3 }, nsp, *id, Some(data), *attachments)
-        }
-        Packet::ConnectError { nsp, data } => (4, nsp, None, Some(data), 0),
-    };
-    let mut out = String::with_capacity(8 + nsp.len() + data.map_or(0, str::len));
+/// The header of a packet as an Engine.IO message: `4`, the type, the
+/// attachment count, the namespace and the ack id.
+pub fn encode_header(kind: u8, nsp: &str, id: Option<u64>, attachments: usize) -> String {
+    let mut out = String::with_capacity(8 + nsp.len());
     out.push('4');
     out.push(char::from(b'0' + kind));
     if attachments > 0 {
@@ -244,37 +280,65 @@ pub fn encode(p: &Packet) -> String {
     if let Some(id) = id {
         push_u64(&mut out, id);
     }
-    if let Some(d) = data {
-        out.push_str(d);
-    }
     out
+}
+
+/// Encodes a packet as the text of an Engine.IO message, with the `4` prefix
+/// of the Engine.IO message type included.
+pub fn encode<C: Codec>(p: &Packet<C::Args>) -> C::Text {
+    let (kind, nsp, id, attachments) = match p {
+        Packet::Connect { nsp, .. } => (0, nsp, None, 0),
+        Packet::Disconnect { nsp } => (1, nsp, None, 0),
+        Packet::Event { nsp, id, attachments, .. } => (if *attachments > 0 { 5 } else { 2 }, nsp, *id, *attachments),
+        Packet::Ack { nsp, id, attachments, .. } => (if *attachments > 0 { 6 } else { 3 }, nsp, *id, *attachments),
+        Packet::ConnectError { nsp, .. } => (4, nsp, None, 0),
+    };
+    let mut head = encode_header(kind, nsp, id, attachments);
+    match p {
+        Packet::Event { data, .. } | Packet::Ack { data, .. } => C::message(&head, data),
+        Packet::Connect { data, .. } => {
+            head.push_str(data.as_deref().unwrap_or(""));
+            C::text(head)
+        }
+        Packet::ConnectError { data, .. } => {
+            head.push_str(data);
+            C::text(head)
+        }
+        Packet::Disconnect { .. } => C::text(head),
+    }
 }
 
 /// A packet whose announced attachments have not all arrived.
 #[derive(Debug)]
-pub struct Reassembly {
-    packet: Packet,
+pub struct Reassembly<C: Codec> {
+    packet: Packet<C::Args>,
     expected: usize,
-    buffers: Vec<Vec<u8>>,
+    buffers: Vec<C::Binary>,
 }
 
 /// The decoding state of one connection: text packets, then the binary frames
 /// their attachments arrive in.
-#[derive(Debug, Default)]
-pub struct Decoder {
-    pending: Option<Reassembly>,
+#[derive(Debug)]
+pub struct Decoder<C: Codec = TextCodec> {
+    pending: Option<Reassembly<C>>,
+}
+
+impl<C: Codec> Default for Decoder<C> {
+    fn default() -> Self {
+        Decoder { pending: None }
+    }
 }
 
 /// A complete packet with its attachments.
-pub type Decoded = (Packet, Vec<Vec<u8>>);
+pub type Decoded<C> = (Packet<<C as Codec>::Args>, Vec<<C as Codec>::Binary>);
 
-impl Decoder {
-    /// Feeds a text message. Returns the packet when it is complete.
-    pub fn add_text(&mut self, s: String) -> Result<Option<Decoded>, DecodeError> {
+impl<C: Codec> Decoder<C> {
+    /// Feeds a text message (`4...`). Returns the packet when it is complete.
+    pub fn add_text(&mut self, s: &C::Text) -> Result<Option<Decoded<C>>, DecodeError> {
         if self.pending.is_some() {
             return Err(DecodeError::UnexpectedText);
         }
-        let packet = decode(s)?;
+        let packet = decode::<C>(s)?;
         let expected = match &packet {
             Packet::Event { attachments, .. } | Packet::Ack { attachments, .. } => *attachments,
             _ => 0,
@@ -287,7 +351,7 @@ impl Decoder {
     }
 
     /// Feeds a binary message (an attachment).
-    pub fn add_binary(&mut self, data: Vec<u8>) -> Result<Option<Decoded>, DecodeError> {
+    pub fn add_binary(&mut self, data: C::Binary) -> Result<Option<Decoded<C>>, DecodeError> {
         let r = self.pending.as_mut().ok_or(DecodeError::UnexpectedBinary)?;
         r.buffers.push(data);
         if r.buffers.len() < r.expected {
@@ -307,7 +371,11 @@ mod tests {
     use super::*;
 
     fn dec(s: &str) -> Result<Packet, DecodeError> {
-        decode(s.to_owned())
+        decode::<TextCodec>(&format!("4{s}"))
+    }
+
+    fn enc(p: &Packet) -> String {
+        encode::<TextCodec>(p)
     }
 
     fn ev(nsp: &str, id: Option<u64>, data: &str, attachments: usize) -> Packet {
@@ -365,7 +433,7 @@ mod tests {
             (Packet::Connect { nsp: "/admin".into(), data: None }, "0/admin,"),
         ];
         for (packet, text) in cases {
-            assert_eq!(encode(&packet), format!("4{text}"), "encode {packet:?}");
+            assert_eq!(enc(&packet), format!("4{text}"), "encode {packet:?}");
             assert_eq!(dec(text).as_ref(), Ok(&packet), "decode {text}");
         }
         // A namespace without the trailing comma still decodes.
@@ -410,28 +478,34 @@ mod tests {
 
     #[test]
     fn reassembles_attachments() {
-        let mut d = Decoder::default();
+        let mut d = Decoder::<TextCodec>::default();
         assert_eq!(d.add_binary(vec![1]), Err(DecodeError::UnexpectedBinary));
         let t = r#"52-/admin,["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]"#;
-        assert_eq!(d.add_text(t.into()), Ok(None));
-        assert_eq!(d.add_text("2[\"x\"]".into()), Err(DecodeError::UnexpectedText));
+        assert_eq!(d.add_text(&format!("4{t}")), Ok(None));
+        assert_eq!(d.add_text(&"42[\"x\"]".into()), Err(DecodeError::UnexpectedText));
         assert_eq!(d.add_binary(vec![1, 2]), Ok(None));
         let (p, bufs) = d.add_binary(vec![3, 4]).unwrap().unwrap();
         assert!(matches!(p, Packet::Event { attachments: 2, .. }));
         assert_eq!(bufs, vec![vec![1, 2], vec![3, 4]]);
         // A binary packet must announce at least one attachment.
-        assert_eq!(d.add_text("50-[\"a\"]".into()), Err(DecodeError::IllegalAttachments));
-        assert_eq!(d.add_text("60-1[\"a\"]".into()), Err(DecodeError::IllegalAttachments));
+        assert_eq!(d.add_text(&"450-[\"a\"]".into()), Err(DecodeError::IllegalAttachments));
+        assert_eq!(d.add_text(&"460-1[\"a\"]".into()), Err(DecodeError::IllegalAttachments));
         // Reset drops a partial packet.
-        assert_eq!(d.add_text("51-[\"a\",{\"_placeholder\":true,\"num\":0}]".into()), Ok(None));
+        assert_eq!(d.add_text(&"451-[\"a\",{\"_placeholder\":true,\"num\":0}]".into()), Ok(None));
         d.reset();
         assert_eq!(d.add_binary(vec![1]), Err(DecodeError::UnexpectedBinary));
     }
 
     #[test]
-    fn event_shape() {
-        assert_eq!(first_and_last(r#"["a",1,"off"]"#), Some((Some("\"a\""), Some("\"off\""))));
-        assert_eq!(first_and_last("[]"), Some((None, None)));
-        assert_eq!(first_and_last("[1,"), None);
+    fn long_headers_are_read_again_and_bounded() {
+        let nsp = format!("/{}", "n".repeat(200));
+        assert_eq!(dec(&format!("2{nsp},7[\"a\"]")), Ok(ev(&nsp, Some(7), "[\"a\"]", 0)));
+        let nsp = format!("/{}", "n".repeat(HEADER_LIMIT));
+        assert_eq!(dec(&format!("2{nsp},[\"a\"]")), Err(DecodeError::TooLong));
+        let big = format!("0{{\"x\":\"{}\"}}", "y".repeat(CONTROL_LIMIT));
+        assert_eq!(dec(&big), Err(DecodeError::TooLong));
+        // The payload itself has no limit.
+        let arg = "z".repeat(CONTROL_LIMIT * 2);
+        assert_eq!(dec(&format!("2[\"a\",\"{arg}\"]")), Ok(ev("/", None, &format!("[\"a\",\"{arg}\"]"), 0)));
     }
 }

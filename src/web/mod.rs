@@ -24,7 +24,7 @@ use web_sys::{
 };
 
 use crate::proto::url::ParsedUri;
-use crate::proto::{Client, Event, Frame, HttpError, Options, Transmit, TransportId};
+use crate::proto::{Client, Codec, Event, Frame, HttpError, Options, TextCodec, Transmit, TransportId};
 
 pub use sys::{now, seed, string_from_js};
 
@@ -49,6 +49,41 @@ pub struct HttpOptions {
     pub request_timeout: Option<u32>,
     /// `protocols`: WebSocket sub-protocols to request.
     pub protocols: Vec<String>,
+}
+
+/// How the shell turns the browser's values into a [`Codec`]'s and back.
+pub trait WebCodec: Codec {
+    /// A WebSocket text message or a long-polling response body.
+    fn text_from_js(s: &js_sys::JsString) -> Self::Text;
+    /// A binary WebSocket message (an `ArrayBuffer`).
+    fn binary_from_js(b: JsValue) -> Self::Binary;
+    /// Sends a message on a WebSocket (an error means the socket is closing;
+    /// its close event follows).
+    fn send(ws: &WebSocket, frame: &Frame<Self>) -> Result<(), JsValue>;
+    /// The body of a long-polling POST.
+    fn body(text: &Self::Text) -> JsValue;
+}
+
+/// Payloads copied into Rust: the Rust API, whose serde needs the text.
+impl WebCodec for TextCodec {
+    fn text_from_js(s: &js_sys::JsString) -> String {
+        sys::string_from_js(s)
+    }
+
+    fn binary_from_js(b: JsValue) -> Vec<u8> {
+        Uint8Array::new(&b).to_vec()
+    }
+
+    fn send(ws: &WebSocket, frame: &Frame<Self>) -> Result<(), JsValue> {
+        match frame {
+            Frame::Text(text) => ws.send_with_str(text),
+            Frame::Binary(b) => ws.send_with_u8_array(b),
+        }
+    }
+
+    fn body(text: &String) -> JsValue {
+        JsValue::from_str(text)
+    }
 }
 
 /// A `setTimeout` that is cleared when dropped.
@@ -109,8 +144,8 @@ impl Drop for Poll {
     }
 }
 
-struct Inner {
-    client: Client,
+struct Inner<C: WebCodec> {
+    client: Client<C>,
     http: HttpOptions,
     sockets: Vec<Ws>,
     polls: Vec<Poll>,
@@ -118,36 +153,44 @@ struct Inner {
     listeners: Vec<GlobalListener>,
 }
 
+/// A call into the core, made later.
+type Input<C> = Box<dyn FnOnce(&mut Client<C>, u64)>;
+
 /// Work for the next microtask.
-enum Deferred {
+enum Deferred<C: WebCodec> {
     /// `Transmit::Drain`: the writes were handed over.
     Drain(TransportId),
     /// A WebSocket that could not even be created fails asynchronously.
     WsError(TransportId),
     /// An input that arrived while the driver was busy.
-    Input(Box<dyn FnOnce(&mut Client, u64)>),
+    Input(Input<C>),
 }
 
-struct Shared {
-    inner: RefCell<Inner>,
-    sink: Box<dyn Fn(Event)>,
-    deferred: RefCell<Vec<Deferred>>,
+struct Shared<C: WebCodec> {
+    inner: RefCell<Inner<C>>,
+    sink: Box<dyn Fn(Event<C>)>,
+    deferred: RefCell<Vec<Deferred<C>>>,
     /// One `queueMicrotask` callback for all deferred work.
     microtask: Closure<dyn FnMut()>,
     scheduled: std::cell::Cell<bool>,
 }
 
 /// Owns a [`Client`] and its browser resources, and runs it.
-#[derive(Clone)]
-pub struct Driver(Rc<Shared>);
+pub struct Driver<C: WebCodec = TextCodec>(Rc<Shared<C>>);
 
-impl Driver {
+impl<C: WebCodec> Clone for Driver<C> {
+    fn clone(&self) -> Self {
+        Driver(self.0.clone())
+    }
+}
+
+impl<C: WebCodec> Driver<C> {
     /// Creates the client for `uri` and starts it (it connects at once with
     /// `auto_connect`). Events go to `sink`, which may call back into the driver.
-    pub fn new(uri: &ParsedUri, opts: Options, http: HttpOptions, sink: impl Fn(Event) + 'static) -> Driver {
+    pub fn new(uri: &ParsedUri, opts: Options, http: HttpOptions, sink: impl Fn(Event<C>) + 'static) -> Self {
         let close_on_unload = opts.close_on_beforeunload;
         let client = Client::new(uri, opts, sys::seed(), sys::now());
-        let shared = Rc::new_cyclic(|weak: &Weak<Shared>| {
+        let shared = Rc::new_cyclic(|weak: &Weak<Shared<C>>| {
             let weak = weak.clone();
             Shared {
                 inner: RefCell::new(Inner {
@@ -205,7 +248,7 @@ impl Driver {
     /// Calls into the core (a user action), then performs the resulting I/O
     /// and dispatches the resulting events. `None` only if called from inside
     /// the driver's own borrow, which the driver never allows user code to do.
-    pub fn call<R>(&self, f: impl FnOnce(&mut Client, u64) -> R) -> Option<R> {
+    pub fn call<R>(&self, f: impl FnOnce(&mut Client<C>, u64) -> R) -> Option<R> {
         let r = {
             let mut inner = self.0.inner.try_borrow_mut().ok()?;
             f(&mut inner.client, sys::now())
@@ -215,24 +258,29 @@ impl Driver {
     }
 
     /// Reads the core's state.
-    pub fn read<R>(&self, f: impl FnOnce(&Client) -> R) -> Option<R> {
+    pub fn read<R>(&self, f: impl FnOnce(&Client<C>) -> R) -> Option<R> {
         let inner = self.0.inner.try_borrow().ok()?;
         Some(f(&inner.client))
     }
 
     /// A handle that does not keep the driver alive (for use inside its own sink).
-    pub fn downgrade(&self) -> WeakDriver {
+    pub fn downgrade(&self) -> WeakDriver<C> {
         WeakDriver(Rc::downgrade(&self.0))
     }
 }
 
 /// A [`Driver`] handle that does not keep it alive.
-#[derive(Clone)]
-pub struct WeakDriver(Weak<Shared>);
+pub struct WeakDriver<C: WebCodec = TextCodec>(Weak<Shared<C>>);
 
-impl WeakDriver {
+impl<C: WebCodec> Clone for WeakDriver<C> {
+    fn clone(&self) -> Self {
+        WeakDriver(self.0.clone())
+    }
+}
+
+impl<C: WebCodec> WeakDriver<C> {
     /// The driver, if it still exists.
-    pub fn upgrade(&self) -> Option<Driver> {
+    pub fn upgrade(&self) -> Option<Driver<C>> {
         self.0.upgrade().map(Driver)
     }
 }
@@ -246,7 +294,7 @@ fn listen(kind: &'static str, f: impl FnMut() + 'static) -> GlobalListener {
 /// Feeds an input from a browser callback. Should the driver be busy (it never
 /// is when the browser calls back, but nothing may be lost), the input is
 /// retried in a microtask.
-fn input<F: FnOnce(&mut Client, u64) + 'static>(weak: &Weak<Shared>, f: F) {
+fn input<C: WebCodec, F: FnOnce(&mut Client<C>, u64) + 'static>(weak: &Weak<Shared<C>>, f: F) {
     let Some(shared) = weak.upgrade() else { return };
     let done = match shared.inner.try_borrow_mut() {
         Ok(mut inner) => {
@@ -261,7 +309,7 @@ fn input<F: FnOnce(&mut Client, u64) + 'static>(weak: &Weak<Shared>, f: F) {
     }
 }
 
-fn defer(shared: &Shared, d: Deferred) {
+fn defer<C: WebCodec>(shared: &Shared<C>, d: Deferred<C>) {
     if let Ok(mut list) = shared.deferred.try_borrow_mut() {
         list.push(d);
     }
@@ -270,7 +318,7 @@ fn defer(shared: &Shared, d: Deferred) {
     }
 }
 
-fn run_deferred(weak: &Weak<Shared>) {
+fn run_deferred<C: WebCodec>(weak: &Weak<Shared<C>>) {
     let Some(shared) = weak.upgrade() else { return };
     shared.scheduled.set(false);
     let list = shared.deferred.try_borrow_mut().map(|mut l| std::mem::take(&mut *l)).unwrap_or_default();
@@ -284,7 +332,7 @@ fn run_deferred(weak: &Weak<Shared>) {
 }
 
 /// Performs the core's transmits, dispatches its events, re-arms the timer.
-fn run(shared: &Rc<Shared>) {
+fn run<C: WebCodec>(shared: &Rc<Shared<C>>) {
     loop {
         let t = match shared.inner.try_borrow_mut() {
             Ok(mut inner) => inner.client.poll_transmit(),
@@ -308,7 +356,7 @@ fn run(shared: &Rc<Shared>) {
     rearm(shared);
 }
 
-fn rearm(shared: &Rc<Shared>) {
+fn rearm<C: WebCodec>(shared: &Rc<Shared<C>>) {
     let Ok(mut inner) = shared.inner.try_borrow_mut() else { return };
     let at = inner.client.poll_timeout();
     if inner.timer.as_ref().map(|(t, _)| *t) == at {
@@ -332,7 +380,7 @@ fn rearm(shared: &Rc<Shared>) {
     });
 }
 
-fn perform(shared: &Rc<Shared>, t: Transmit) {
+fn perform<C: WebCodec>(shared: &Rc<Shared<C>>, t: Transmit<C>) {
     match t {
         Transmit::WsOpen { id, url } => open_ws(shared, id, &url),
         Transmit::WsSend { id, frame } => {
@@ -340,10 +388,7 @@ fn perform(shared: &Rc<Shared>, t: Transmit) {
                 if let Some(s) = inner.sockets.iter().find(|s| s.id == id) {
                     // A socket closing before its close event throws; the core
                     // hears of the close from the event.
-                    let _ = match &frame {
-                        Frame::Text(text) => s.ws.send_with_str(text),
-                        Frame::Binary(b) => s.ws.send_with_u8_array(b),
-                    };
+                    let _ = C::send(&s.ws, &frame);
                 }
             }
         }
@@ -369,7 +414,7 @@ fn perform(shared: &Rc<Shared>, t: Transmit) {
     }
 }
 
-fn open_ws(shared: &Rc<Shared>, id: TransportId, url: &str) {
+fn open_ws<C: WebCodec>(shared: &Rc<Shared<C>>, id: TransportId, url: &str) {
     let protocols = shared.inner.try_borrow().map(|i| i.http.protocols.clone()).unwrap_or_default();
     let created = if protocols.is_empty() {
         WebSocket::new(url)
@@ -395,8 +440,8 @@ fn open_ws(shared: &Rc<Shared>, id: TransportId, url: &str) {
     let message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
         let data = e.data();
         let frame = match data.dyn_ref::<js_sys::JsString>() {
-            Some(text) => Frame::Text(sys::string_from_js(text)),
-            None => Frame::Binary(Uint8Array::new(&data).to_vec()),
+            Some(text) => Frame::Text(C::text_from_js(text)),
+            None => Frame::Binary(C::binary_from_js(data)),
         };
         input(&w, move |c, now| c.handle_ws_frame(now, id, frame));
     });
@@ -435,7 +480,7 @@ fn error_text(e: &JsValue) -> String {
 }
 
 /// A long-polling request: GET (`body` is `None`) or POST.
-fn http(shared: &Rc<Shared>, id: TransportId, url: String, body: Option<String>) {
+fn http<C: WebCodec>(shared: &Rc<Shared<C>>, id: TransportId, url: String, body: Option<C::Text>) {
     let Ok(mut inner) = shared.inner.try_borrow_mut() else { return };
     let init = RequestInit::new();
     let headers = Headers::new().ok();
@@ -457,7 +502,7 @@ fn http(shared: &Rc<Shared>, id: TransportId, url: String, body: Option<String>)
     let limit = inner.http.request_timeout.map(|ms| sys::abort_after(f64::from(ms)));
     if let Some(b) = &body {
         init.set_method("POST");
-        init.set_body(&JsValue::from_str(b));
+        init.set_body(&C::body(b));
         if let Some(limit) = &limit {
             init.set_signal(Some(limit));
         }
@@ -476,18 +521,19 @@ fn http(shared: &Rc<Shared>, id: TransportId, url: String, body: Option<String>)
     let promise = sys::fetch(&url, &init);
     let weak = Rc::downgrade(shared);
     spawn_local(async move {
-        let result: Result<String, HttpError> = async {
+        let result: Result<C::Text, HttpError> = async {
             let resp = JsFuture::from(promise).await.map_err(|e| HttpError::Network(error_text(&e)))?;
             let resp: Response = resp.dyn_into().map_err(|e| HttpError::Network(error_text(&e)))?;
             if !resp.ok() {
                 return Err(HttpError::Status(resp.status()));
             }
             if is_post {
-                return Ok(String::new());
+                return Ok(C::text(String::new()));
             }
             let text = resp.text().map_err(|e| HttpError::Network(error_text(&e)))?;
             let text = JsFuture::from(text).await.map_err(|e| HttpError::Network(error_text(&e)))?;
-            Ok(text.dyn_ref::<js_sys::JsString>().map(sys::string_from_js).unwrap_or_default())
+            let text = text.dyn_ref::<js_sys::JsString>().ok_or_else(|| HttpError::Network(String::new()))?;
+            Ok(C::text_from_js(text))
         }
         .await;
         if is_post {

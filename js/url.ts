@@ -1,0 +1,38 @@
+/**
+ * The address given to `io()`, completed and identified as socket.io-client does (`url()` there):
+ * relative to the page's location, with the default port of its scheme. The engine parses `source`
+ * again for its requests; this gives the cache key of the connection and the namespace.
+ */
+export interface Resolved {
+  /** The absolute address. */
+  source: string;
+  /** What identifies the connection: scheme, host, port and the engine path. */
+  id: string;
+  /** The namespace (the address's path). */
+  nsp: string;
+}
+
+export function resolve(uri: string | undefined, path: string): Resolved {
+  const loc = (globalThis as { location?: { protocol: string; host: string } }).location;
+  const protocol = loc?.protocol || "https:";
+  const host = loc?.host || "localhost";
+  let s = uri ?? protocol + "//" + host;
+  if (s.startsWith("//")) s = protocol + s;
+  else if (s.startsWith("/")) s = host + s;
+  if (!/^(https?|wss?):\/\//.test(s)) s = protocol + "//" + s;
+  let scheme = s.slice(0, s.indexOf(":"));
+  let hostname = "";
+  let port = "";
+  let nsp = "/";
+  try {
+    const u = new URL(s);
+    scheme = u.protocol.slice(0, -1);
+    hostname = u.hostname;
+    port = u.port;
+    nsp = u.pathname || "/";
+  } catch {
+    // Left to the engine, which reports the failure as a connection error.
+  }
+  if (!port) port = /s$/.test(scheme) ? "443" : "80";
+  return { source: s, id: scheme + "://" + hostname + ":" + port + path, nsp };
+}

@@ -1,0 +1,146 @@
+//! The npm package's [`Codec`]: every payload stays a JavaScript value.
+//!
+//! - `Text` is a JavaScript string (a WebSocket message, a polling record or
+//!   body). The core reads the first characters it needs through [`head`]
+//!   (a copy of at most a few dozen characters for an event), never the rest.
+//! - `Args` is, for incoming events and acks, the array `JSON.parse` made of
+//!   the payload, parsed once when the packet arrives so that a bad payload is
+//!   still a `parse error`; for outgoing ones, `[json, values]`: the text
+//!   `JSON.stringify` made once in `js/` and the values given to `emit` (for
+//!   `onAnyOutgoing` listeners and `sendBuffer`).
+//! - `Binary` is an `ArrayBuffer` (or a typed array or `DataView` the user
+//!   emitted), never copied into wasm memory.
+//!
+//! The functions behind it are in `codec.js`.
+
+use std::borrow::Cow;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::WebSocket;
+
+use crate::proto::{Codec, EmitError, Frame};
+use crate::web::WebCodec;
+
+#[wasm_bindgen(module = "/src/bindings/codec.js")]
+extern "C" {
+    fn head(text: &JsValue, n: u32) -> String;
+    fn parse(text: &JsValue, from: u32, event: bool) -> JsValue;
+    #[wasm_bindgen(js_name = lastString)]
+    fn last_string(args: &JsValue) -> Option<String>;
+    fn message(head: &str, args: &JsValue) -> JsValue;
+    fn records(body: &JsValue) -> js_sys::Array;
+    fn join(list: &js_sys::Array) -> JsValue;
+    #[wasm_bindgen(js_name = utf8Length)]
+    fn utf8_length(s: &JsValue) -> u32;
+    #[wasm_bindgen(js_name = fromBase64)]
+    fn from_base64(record: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = toBase64)]
+    fn to_base64(data: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = byteLength)]
+    fn byte_length(data: &JsValue) -> u32;
+
+    /// A WebSocket, seen as something to send any JavaScript value on.
+    type Sender;
+    #[wasm_bindgen(method, catch, js_name = send)]
+    fn send(this: &Sender, data: &JsValue) -> Result<(), JsValue>;
+}
+
+/// Payloads held as JavaScript values (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsCodec;
+
+/// The number of UTF-16 units of `s`.
+fn utf16_len(s: &str) -> usize {
+    s.chars().map(char::len_utf16).sum()
+}
+
+impl Codec for JsCodec {
+    type Text = JsValue;
+    type Args = JsValue;
+    type Binary = JsValue;
+
+    fn prefix(text: &JsValue, max: usize) -> (Cow<'_, str>, bool) {
+        // One unit more than asked tells whether the text goes on.
+        let n = u32::try_from(max).unwrap_or(u32::MAX - 1);
+        let mut p = head(text, n + 1);
+        if utf16_len(&p) <= max {
+            return (Cow::Owned(p), true);
+        }
+        let mut units = 0;
+        let end = p.char_indices().find(|(_, c)| {
+            units += c.len_utf16();
+            units > max
+        });
+        if let Some((i, _)) = end {
+            p.truncate(i);
+        }
+        (Cow::Owned(p), false)
+    }
+
+    fn text(s: String) -> JsValue {
+        JsValue::from_str(&s)
+    }
+
+    fn message(head: &str, args: &JsValue) -> JsValue {
+        message(head, args)
+    }
+
+    fn records(body: JsValue) -> Vec<JsValue> {
+        records(&body).iter().collect()
+    }
+
+    fn join(list: Vec<JsValue>) -> JsValue {
+        join(&list.into_iter().collect())
+    }
+
+    fn args(text: &JsValue, head: &str, event: bool) -> Option<JsValue> {
+        let from = u32::try_from(utf16_len(head)).unwrap_or(u32::MAX);
+        Some(parse(text, from, event)).filter(|v| !v.is_undefined())
+    }
+
+    fn last_string(args: &JsValue) -> Option<String> {
+        last_string(args)
+    }
+
+    fn decode_base64(text: &JsValue) -> Option<JsValue> {
+        Some(from_base64(text)).filter(|v| !v.is_undefined())
+    }
+
+    fn encode_base64(bin: &JsValue) -> JsValue {
+        to_base64(bin)
+    }
+
+    fn text_len(text: &JsValue) -> usize {
+        utf8_length(text) as usize
+    }
+
+    fn binary_len(bin: &JsValue) -> usize {
+        byte_length(bin) as usize
+    }
+
+    /// `js/` refuses reserved names and builds `[name, ...args]` itself.
+    fn check_emit(_: &JsValue) -> Result<(), EmitError> {
+        Ok(())
+    }
+}
+
+impl WebCodec for JsCodec {
+    fn text_from_js(s: &js_sys::JsString) -> JsValue {
+        s.into()
+    }
+
+    fn binary_from_js(b: JsValue) -> JsValue {
+        b
+    }
+
+    fn send(ws: &WebSocket, frame: &Frame<Self>) -> Result<(), JsValue> {
+        match frame {
+            Frame::Text(v) | Frame::Binary(v) => ws.unchecked_ref::<Sender>().send(v),
+        }
+    }
+
+    fn body(text: &JsValue) -> JsValue {
+        text.clone()
+    }
+}
