@@ -64,13 +64,14 @@ export const smallPayload = (i) => ({ i, text: "hello", list: [1, 2, 3] });
  *   "burst" (n)         the server emits n "e" events with the small payload, as fast as it can
  *   "req" (data, ack)   acknowledged with data.i
  *   "echo" (x, ack)     acknowledged with x (binary stays binary, a string stays a string)
+ *   "big" (mb, ack)     the server emits one "big" event with a string of mb MB
  */
 export async function startSioServer() {
   const httpServer = http.createServer();
   const io = new Server(httpServer, {
     cors: { origin: "*" },
     // the 1 MB case must fit in one HTTP body / WebSocket message (default limit: 1e6 bytes)
-    maxHttpBufferSize: 1e8,
+    maxHttpBufferSize: 2e8,
     // no heartbeat during a measurement
     pingInterval: 60_000,
     pingTimeout: 60_000,
@@ -81,6 +82,10 @@ export async function startSioServer() {
     });
     socket.on("req", (data, ack) => ack(data.i));
     socket.on("echo", (x, ack) => ack(x));
+    socket.on("big", (mb, ack) => {
+      socket.emit("big", "x".repeat(mb * 1048576));
+      ack();
+    });
   });
   const port = await listen(httpServer);
   return {

@@ -2,7 +2,9 @@
 // of the page decides which one "socketio-wasm" is). run.mjs calls window.bench.<fn>(...) and gets
 // plain JSON back. Every run is timed with performance.now() from just before the first call into the
 // library until the last expected callback.
-import { io } from "socketio-wasm";
+import * as lib from "socketio-wasm";
+
+const { io } = lib;
 
 const RUN_TIMEOUT_MS = 60_000;
 let socket = null;
@@ -131,6 +133,22 @@ window.bench = {
           else once();
         });
       once();
+    });
+  },
+
+  /**
+   * The package's wasm memory (bytes) before and after the server sends one event holding a string of
+   * `mb` MB; `before`/`after` are null for socket.io-client (no wasm).
+   */
+  memory(mb) {
+    const bytes = () => (typeof lib._wasmMemoryBytes === "function" ? lib._wasmMemoryBytes() : null);
+    return guarded(`memory(${mb})`, (done, fail) => {
+      const before = bytes();
+      socket.once("big", (s) => {
+        if (typeof s !== "string" || s.length !== mb * 1048576) return fail(new Error("memory: wrong payload"));
+        setTimeout(() => done({ before, after: bytes(), mb }), 100);
+      });
+      socket.emit("big", mb, () => {});
     });
   },
 };

@@ -43,7 +43,7 @@ const args = c.args(count);
 /** A copy of pkg/ whose wasm keeps the name section. */
 function namedPkg() {
   const dir = mkdtempSync(path.join(os.tmpdir(), "sio-bench-pkg-"));
-  for (const f of readdirSync(PKG_DIR)) if (!f.endsWith(".wasm")) cpSync(path.join(PKG_DIR, f), path.join(dir, f));
+  for (const f of readdirSync(PKG_DIR)) if (!f.endsWith(".wasm")) cpSync(path.join(PKG_DIR, f), path.join(dir, f), { recursive: true });
   const staged = path.join(ROOT, "target/js-build/socketio_wasm_bg.wasm");
   if (existsSync(staged)) {
     execFileSync(path.join(ROOT, "node_modules/.bin/wasm-opt"), [

@@ -29,6 +29,8 @@ const REPS = Math.max(1, Number(process.env.BENCH_REPS) || 5);
 const SCALE = Math.max(0.01, Number(process.env.BENCH_SCALE) || 1);
 const TRANSPORTS = (process.env.BENCH_TRANSPORTS || "websocket,polling").split(",").map((s) => s.trim()).filter(Boolean);
 const n = (x) => Math.max(1, Math.round(x * SCALE));
+/** Size of the event of the memory figure, MB. */
+const BIG_MB = 50;
 
 /** The reference size from docs ARCHITECTURE.md "Budgets" (gzip -9 as measured there). */
 const GUIDE_REFERENCE = { minified: 40_759, gzip: 12_888 };
@@ -55,6 +57,13 @@ const CASES = [
     label: (a) => `1 KB ArrayBuffer echo (${a[2]} sequential)`,
     fn: "rtt",
     args: { websocket: ["binary", 1024, n(50)], polling: ["binary", 1024, n(10)] },
+  },
+  {
+    id: "binary64",
+    kind: "rtt",
+    label: (a) => `64 KB ArrayBuffer echo (${a[2]} sequential)`,
+    fn: "rtt",
+    args: { websocket: ["binary", 64 << 10, n(30)], polling: ["binary", 64 << 10, n(5)] },
   },
   {
     id: "large",
@@ -256,6 +265,24 @@ async function main() {
       }
       for (const p of Object.values(pages)) await p.call("disconnect");
     }
+    // Memory: the wasm memory of the package before and after one 50 MB text event (one WebSocket
+    // frame, one polling response). Payloads stay JavaScript strings: the growth is what the engine
+    // itself keeps.
+    const memory = {};
+    for (const transport of TRANSPORTS) {
+      try {
+        await pages.wasm.call("connect", sio.url, transport);
+        memory[transport] = await pages.wasm.call("memory", BIG_MB);
+        await pages.wasm.call("disconnect");
+        const m = memory[transport];
+        console.log(`  ${pad(transport, 10)} wasm memory before / after one ${BIG_MB} MB event: ` +
+          `${fmt(m.before / 1048576, 2)} / ${fmt(m.after / 1048576, 2)} MB (+${fmt((m.after - m.before) / 1048576, 2)} MB)`);
+      } catch (err) {
+        memory[transport] = { error: String(err.message || err).split("\n")[0] };
+        console.log(`  ${pad(transport, 10)} memory: FAILED ${memory[transport].error}`);
+        failed = true;
+      }
+    }
     for (const p of Object.values(pages)) {
       if (p.errors.length) console.log(`  page errors (${p.name}): ${p.errors.slice(0, 5).join(" | ")}`);
     }
@@ -278,6 +305,7 @@ async function main() {
       scale: SCALE,
       sizes: sz,
       results,
+      memory,
       seconds: (Date.now() - t0) / 1000,
     };
     writeFileSync(path.join(ROOT, "bench/results.json"), JSON.stringify(out, null, 2) + "\n");

@@ -26,11 +26,33 @@ export function hasBlobs(list: Attachment[]): boolean {
 }
 
 /**
+ * True when a binary value is anywhere in `root` (objects with `toJSON`, Dates
+ * and values seen before are not looked into).
+ */
+function hasBinary(root: unknown): boolean {
+  const stack: unknown[] = [root];
+  const seen = new Set<unknown>();
+  while (stack.length) {
+    const x = stack.pop();
+    if (typeof x !== "object" || x === null || seen.has(x)) continue;
+    if (isBinary(x)) return true;
+    seen.add(x);
+    if (Array.isArray(x)) {
+      for (let i = 0; i < x.length; i++) stack.push(x[i]);
+    } else if (typeof (x as { toJSON?: unknown }).toJSON !== "function") {
+      for (const k in x) stack.push((x as Record<string, unknown>)[k]);
+    }
+  }
+  return false;
+}
+
+/**
  * `JSON.stringify(args)` with every binary value replaced by a placeholder and
- * pushed to `out`, in one pass. `toJSON` and Dates apply as usual; the user's
- * values are not modified.
+ * pushed to `out`. `toJSON` and Dates apply as usual; the user's values are not
+ * modified. Without binary values it is `JSON.stringify` itself (its fast path).
  */
 export function serialize(args: unknown[], out: Attachment[]): string {
+  if (!hasBinary(args)) return JSON.stringify(args);
   return JSON.stringify(args, function (this: Record<string, unknown>, key: string, value: unknown) {
     const raw = this[key];
     if (typeof raw === "object" && raw !== null && isBinary(raw)) {

@@ -9,6 +9,7 @@
 import { Manager, type ManagerOptions } from "./manager.js";
 import { Socket, type SocketOptions } from "./socket.js";
 import { resolve } from "./url.js";
+import { wasmMemoryBytes } from "./wasm.js";
 import { debug } from "./debug.js";
 
 const log = debug("socket.io-client");
@@ -68,6 +69,9 @@ export class WebTransport {
     return "webtransport";
   }
 }
+
+/** @internal The engine's memory in bytes (for the memory benchmark). */
+export const _wasmMemoryBytes = wasmMemoryBytes;
 
 /** The Socket.IO protocol revision. */
 export const protocol = 5;

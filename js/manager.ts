@@ -125,6 +125,8 @@ export interface EngineReservedEvents {
 /** The low-level connection of a manager (`socket.io.engine`). */
 export class Engine extends Emitter<{}, {}, EngineReservedEvents> {
   private _t?: { name: string };
+  /** @internal the engine announced the connection attempt this object stands for */
+  _started = false;
 
   constructor(private readonly _m: Manager) {
     super();
@@ -220,8 +222,11 @@ export class Manager<
   readonly uri: string;
   /** The namespace sockets by name. */
   nsps: Record<string, Socket> = {};
-  /** The current engine; replaced on every connection attempt. */
-  engine: Engine;
+  /**
+   * The current engine: `undefined` until the manager first opens, then a new one for every
+   * connection attempt, as in socket.io-client.
+   */
+  engine!: Engine;
   /** @internal the engine, once the WebAssembly module is loaded */
   _w?: WasmManager;
   /** @internal calls made before the engine existed, in order */
@@ -259,7 +264,6 @@ export class Manager<
     this._randomizationFactor = opts.randomizationFactor ?? 0.5;
     this._timeout = opts.timeout == null ? 20000 : opts.timeout;
     this._autoConnect = opts.autoConnect !== false;
-    this.engine = new Engine(this);
     this.uri = resolve(uri as string | undefined, opts.path).source;
     if (this._autoConnect) this.open();
     whenReady((err) => this._start(err));
@@ -288,6 +292,11 @@ export class Manager<
       this.emitReserved("error", err);
       for (const s of this._sockets) s?._reserved("connect_error", err);
     });
+  }
+
+  /** @internal a connection attempt is about to start: the engine object it will use. */
+  _ensureEngine(): void {
+    if (!this.engine || (this.engine._started && this._readyState === "closed")) this.engine = new Engine(this);
   }
 
   /** @internal runs `f` on the engine now, or once it exists (calls keep their order). */
@@ -408,6 +417,7 @@ export class Manager<
       this._openCbs.set(token, fn);
     }
     log("opening %s", this.uri);
+    this._ensureEngine();
     this._call((w) => {
       this._configure();
       w.open(token);
@@ -465,7 +475,9 @@ export class Manager<
     const socket = this._sockets[s];
     switch (kind) {
       case EventKind.Opening:
-        this.engine = new Engine(this as unknown as Manager);
+        // The attempt open() announced keeps the engine it made; a reconnection attempt gets a new one.
+        if (!this.engine || this.engine._started) this.engine = new Engine(this as unknown as Manager);
+        this.engine._started = true;
         return;
       case EventKind.Open:
         log("open");
@@ -517,16 +529,16 @@ export class Manager<
         return;
       }
       case EventKind.Upgrade:
-        this.engine._emit("upgrade", this.engine._transport(a as string));
+        this.engine?._emit("upgrade", this.engine._transport(a as string));
         return;
       case EventKind.UpgradeError: {
         const err = toError(a as never) as Error & { transport?: string };
         err.transport = "websocket";
-        this.engine._emit("upgradeError", err);
+        this.engine?._emit("upgradeError", err);
         return;
       }
       case EventKind.EngineClose:
-        this.engine._emit("close", a as string, detail(b));
+        this.engine?._emit("close", a as string, detail(b));
         return;
       case EventKind.Connect:
         socket?._reserved("connect");

@@ -180,6 +180,7 @@ export class Socket<
   /** Connects (or reconnects) the socket. */
   connect(): this {
     this._connecting = true;
+    this.io._ensureEngine();
     this.io._call((w) => {
       this.io._configure();
       w.connect(this._s);
@@ -286,7 +287,7 @@ export class Socket<
     const args = withAttachments(parsed, attachments);
     if (ack >= 0) args.push(this._ackFn(ack));
     log("emitting event %o", args);
-    for (const l of this._anyListeners.slice()) l.apply(this, args);
+    if (this._anyListeners.length) for (const l of this._anyListeners.slice()) l.apply(this, args);
     this.emitUntyped(args[0] as string, args.slice(1));
   }
 

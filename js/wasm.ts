@@ -14,6 +14,7 @@ import init, { initSync } from "./socketio_wasm.js";
 type Ready = (error?: Error) => void;
 
 let loaded = false;
+let memory: WebAssembly.Memory | undefined;
 let failure: Error | undefined;
 let waiting: Ready[] | undefined;
 
@@ -56,7 +57,7 @@ function loadFromDisk(): void {
     if (!url || url.protocol !== "file:" || !fs) {
       throw new Error("socketio-wasm: the WebAssembly engine cannot be loaded here (" + (url?.href ?? "no address") + ")");
     }
-    initSync({ module: fs.readFileSync(url) });
+    memory = initSync({ module: fs.readFileSync(url) }).memory;
     settle();
   } catch (e) {
     settle(explain(e));
@@ -66,8 +67,20 @@ function loadFromDisk(): void {
 if (!inNode) {
   waiting = [];
   const url = address();
-  if (url) init({ module_or_path: url }).then(() => settle(), (e: unknown) => settle(explain(e)));
-  else settle(new Error("socketio-wasm: no address for the WebAssembly engine"));
+  if (url) {
+    init({ module_or_path: url }).then(
+      (exports) => {
+        memory = exports.memory;
+        settle();
+      },
+      (e: unknown) => settle(explain(e)),
+    );
+  } else settle(new Error("socketio-wasm: no address for the WebAssembly engine"));
+}
+
+/** The size of the engine's memory in bytes, once loaded (for the memory benchmark). */
+export function wasmMemoryBytes(): number | undefined {
+  return memory?.buffer.byteLength;
 }
 
 /** Calls `f` once the engine is loaded (at once if it is), or with the reason it cannot be. */

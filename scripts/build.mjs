@@ -69,20 +69,52 @@ for (const f of ["socketio_wasm.js", "socketio_wasm.d.ts"]) cpSync(join(stage, f
 // The JavaScript half of the payload codec (src/bindings/codec.js), imported by the glue.
 cpSync(join(stage, "snippets"), join(out, "snippets"), { recursive: true });
 cpSync(join(root, "pkg-template"), out, { recursive: true });
+
+// One minified ES module for plain pages and CDNs (the wasm resolves beside it, from import.meta.url).
+await build({
+  entryPoints: [join(out, "index.js")], bundle: true, minify: true, format: "esm", platform: "neutral",
+  target: "es2022", outfile: join(out, "socketio-wasm.min.js"), logLevel: "warning", legalComments: "none",
+});
+
+// The CommonJS entry (require, Jest): the same code bundled, the wasm found beside the file and read
+// from disk. Jest's jsdom environment lacks fetch, Response, TextEncoder and TextDecoder and has its
+// own AbortController, which Node's fetch refuses: the engine then takes Node's own, from its main
+// context, so that require() works in any test environment without configuration.
+const CJS_HOST = `"use strict";
+var __sio_url = require("url").pathToFileURL(__filename).href;
+var __sio_host = (() => {
+  const own = globalThis;
+  let main;
+  try { main = require("vm").runInThisContext("globalThis"); } catch { main = own; }
+  return { TextEncoder: own.TextEncoder || main.TextEncoder, TextDecoder: own.TextDecoder || main.TextDecoder, main };
+})();
+var __sio_net = typeof globalThis.fetch === "function" && typeof globalThis.Response === "function" ? globalThis : __sio_host.main;`;
+await build({
+  entryPoints: [join(out, "index.js")], bundle: true, format: "cjs", platform: "node", target: "node18",
+  outfile: join(out, "index.cjs"), logLevel: "warning", legalComments: "none", banner: { js: CJS_HOST },
+  define: {
+    "import.meta.url": "__sio_url",
+    fetch: "__sio_net.fetch",
+    Response: "__sio_net.Response",
+    Headers: "__sio_net.Headers",
+    AbortController: "__sio_net.AbortController",
+    AbortSignal: "__sio_net.AbortSignal",
+    TextEncoder: "__sio_host.TextEncoder",
+    TextDecoder: "__sio_host.TextDecoder",
+  },
+});
+
 rmSync(pkg, { recursive: true, force: true });
 renameSync(out, pkg);
 
 // ---- size report ----
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
 const wasm = readFileSync(join(pkg, "socketio_wasm_bg.wasm"));
-const jsFiles = readdirSync(pkg).filter((f) => f.endsWith(".js"));
+const jsFiles = readdirSync(pkg).filter((f) => f.endsWith(".js") && f !== "socketio-wasm.min.js");
 const jsRaw = jsFiles.reduce((n, f) => n + statSync(join(pkg, f)).size, 0);
 const jsAll = Buffer.concat(jsFiles.map((f) => readFileSync(join(pkg, f))));
-const bundled = await build({
-  entryPoints: [join(pkg, "index.js")], bundle: true, minify: true, format: "esm", write: false,
-  target: "es2022", logLevel: "silent", outdir: join(root, "target/size-bundle"),
-});
-const jsMin = Buffer.from(bundled.outputFiles.find((o) => o.path.endsWith(".js")).contents);
+// What a page downloads: the one minified module (the same bundle a bundler makes of index.js).
+const jsMin = readFileSync(join(pkg, "socketio-wasm.min.js"));
 const ref = readFileSync(join(root, "node_modules/socket.io-client/dist/socket.io.esm.min.js"));
 const size = {
   toolchain,

@@ -9,6 +9,12 @@ bash scripts/setup.sh
 
 section() { printf '\n==== %s\n' "$*"; }
 
+section "style: cargo fmt --check, cargo clippy (native, and wasm32 with every feature), cargo doc; warnings are errors"
+cargo fmt --check
+cargo clippy --quiet --all-targets -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown --features js,leptos,yew --all-targets -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --target wasm32-unknown-unknown --features js,leptos,yew
+
 section "proto + codecs: cargo test (native)"
 cargo test --quiet
 
@@ -34,6 +40,9 @@ kill "$server" 2>/dev/null || true
 section "npm package: build"
 node scripts/build.mjs
 
+section "npm package: size budget (bench/size-budget.json)"
+node --test tests/size/
+
 section "npm package: end to end (Node test runner + playwright-core + Chromium + socket.io 4.8)"
 node --test --test-concurrency=1 tests/e2e/
 
@@ -45,6 +54,9 @@ node tests/types/check.mjs
 
 section "npm package: npm pack tarball installed and used from a plain module page, a Vite build and a webpack 5 build"
 node --test --test-concurrency=1 tests/bundlers/
+
+section "frameworks: Next.js (Turbopack and webpack: build, prerender, start; dev), Jest (CommonJS, jsdom), Vitest, a plain page with one file"
+node --test --test-concurrency=1 tests/frameworks/
 
 section "examples: two pages chatting, then a server restart (vanilla, vite-ts, leptos-chat, yew-chat)"
 node --test --test-concurrency=1 tests/examples/

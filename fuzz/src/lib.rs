@@ -11,8 +11,8 @@
 use std::collections::{HashSet, VecDeque};
 
 use socketio_wasm::proto::{
-    base64, codec, eio, json, sio, url, TextCodec, AckRequest, Auth, Client, Emit, Event, Frame, HttpError, Options, Payload, SocketId,
-    SocketOptions, Transmit, TransportId, TransportKind,
+    base64, codec, eio, json, sio, url, AckRequest, Auth, Client, Emit, Event, Frame, HttpError, Options, Payload,
+    SocketId, SocketOptions, TextCodec, Transmit, TransportId, TransportKind,
 };
 
 /// The fuzz input as text (invalid UTF-8 becomes U+FFFD).

@@ -9,6 +9,11 @@ export function head(text, n) {
   return text.length > n ? text.slice(0, n) : text;
 }
 
+/** The first UTF-16 unit of `text` (NaN when empty). */
+export function firstUnit(text) {
+  return text.charCodeAt(0);
+}
+
 /**
  * The arguments after the first `from` units of `text`, parsed; undefined when they are not a JSON
  * array or, for an event, when the array does not start with an allowed event name.

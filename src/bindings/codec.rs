@@ -25,6 +25,8 @@ use crate::web::WebCodec;
 #[wasm_bindgen(module = "/src/bindings/codec.js")]
 extern "C" {
     fn head(text: &JsValue, n: u32) -> String;
+    #[wasm_bindgen(js_name = firstUnit)]
+    fn first_unit(text: &JsValue) -> f64;
     fn parse(text: &JsValue, from: u32, event: bool) -> JsValue;
     #[wasm_bindgen(js_name = lastString)]
     fn last_string(args: &JsValue) -> Option<String>;
@@ -76,6 +78,12 @@ impl Codec for JsCodec {
             p.truncate(i);
         }
         (Cow::Owned(p), false)
+    }
+
+    fn first_byte(text: &JsValue) -> Option<u8> {
+        // NaN (an empty string) and units above 0xff are no packet type.
+        let c = first_unit(text);
+        (c < 256.0).then_some(c as u8)
     }
 
     fn text(s: String) -> JsValue {

@@ -97,7 +97,15 @@ extern "C" {
     /// The answer to an emit's ack: the server's parsed arguments, or an error
     /// message.
     #[wasm_bindgen(method, js_name = ack)]
-    fn ack(this: &Handler, socket: u32, token: u32, with_error: bool, args: JsValue, attachments: JsValue, error: Option<&str>);
+    fn ack(
+        this: &Handler,
+        socket: u32,
+        token: u32,
+        with_error: bool,
+        args: JsValue,
+        attachments: JsValue,
+        error: Option<&str>,
+    );
 
     /// Every other event.
     #[wasm_bindgen(method, js_name = event)]
@@ -173,7 +181,9 @@ fn dispatch(h: &Handler, ev: Event) {
         Event::Reconnect(n) => h.event(K::Reconnect, 0, n.into(), u()),
         Event::ReconnectError(e) => h.event(K::ReconnectError, 0, error_to_js(&e), u()),
         Event::ReconnectFailed => h.event(K::ReconnectFailed, 0, u(), u()),
-        Event::OpenResult { token, error } => h.event(K::OpenResult, 0, token.into(), error.as_ref().map_or(u(), error_to_js)),
+        Event::OpenResult { token, error } => {
+            h.event(K::OpenResult, 0, token.into(), error.as_ref().map_or(u(), error_to_js))
+        }
         Event::Packet { packet, attachments } => {
             // [type, nsp, data, id] like socket.io-parser's decoded packet
             // object, whose binary packets are typed EVENT / ACK. Event and

@@ -10,7 +10,7 @@
 //! Two codecs exist:
 //!
 //! - [`TextCodec`] (here): text and bytes held in Rust (`String`, `Vec<u8>`),
-//!   arguments validated by the [`json`](super::json) scanner. The native tests,
+//!   arguments validated by the [`super::json`] scanner. The native tests,
 //!   the fuzz targets and the Rust API use it.
 //! - The npm package's codec (in `bindings`): every payload stays a JavaScript
 //!   value. A text frame is a JavaScript string of which the core only ever sees
@@ -38,6 +38,11 @@ pub trait Codec: Sized + Clone + Debug + PartialEq + 'static {
     /// The start of `text`, at most `max` characters long (a UTF-8 length in
     /// [`TextCodec`], UTF-16 units in JavaScript), and whether it is all of it.
     fn prefix(text: &Self::Text, max: usize) -> (Cow<'_, str>, bool);
+    /// The first character of `text` when it is ASCII (the Engine.IO packet
+    /// type), `None` for an empty text.
+    fn first_byte(text: &Self::Text) -> Option<u8> {
+        Self::prefix(text, 1).0.as_bytes().first().copied()
+    }
     /// A text message written by the core itself (control packets, headers).
     fn text(s: String) -> Self::Text;
     /// `head` (an encoded packet header) followed by the JSON of `args`.
@@ -114,6 +119,10 @@ impl Codec for TextCodec {
     fn prefix(text: &String, max: usize) -> (Cow<'_, str>, bool) {
         let end = floor_boundary(text, max);
         (Cow::Borrowed(&text[..end]), end == text.len())
+    }
+
+    fn first_byte(text: &String) -> Option<u8> {
+        text.as_bytes().first().copied()
     }
 
     fn text(s: String) -> String {

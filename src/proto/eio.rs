@@ -53,13 +53,7 @@ pub enum DecodeError {
 
 /// Decodes one text frame (WebSocket) or one record of a polling payload.
 pub fn decode<C: Codec>(text: C::Text) -> Result<Packet<C>, DecodeError> {
-    let kind = {
-        let (head, _) = C::prefix(&text, 8);
-        match head.as_bytes().first() {
-            None => return Err(DecodeError::Empty),
-            Some(b) => *b,
-        }
-    };
+    let kind = C::first_byte(&text).ok_or(DecodeError::Empty)?;
     Ok(match kind {
         b'0' => {
             let (all, whole) = C::prefix(&text, CONTROL_LIMIT);
@@ -187,7 +181,10 @@ mod tests {
         assert!(matches!(text(open), Ok(P::Open(j)) if j.starts_with("{\"sid\"")));
         let out = encode_payload(vec![O::Message("42[\"hello\"]".into()), O::Message("42[\"world\"]".into())]);
         assert_eq!(out, "42[\"hello\"]\u{1e}42[\"world\"]");
-        assert_eq!(encode_payload(vec![O::Message("4hello".into()), O::Binary(vec![1, 2, 3, 4])]), "4hello\u{1e}bAQIDBA==");
+        assert_eq!(
+            encode_payload(vec![O::Message("4hello".into()), O::Binary(vec![1, 2, 3, 4])]),
+            "4hello\u{1e}bAQIDBA=="
+        );
         assert_eq!(encode_payload(vec![O::Pong]), "3");
     }
 
