@@ -7,7 +7,8 @@
 //   node bench/run.mjs            this script alone (needs pkg/ built: node scripts/build.mjs)
 //
 // Environment: BENCH_REPS (measured runs per figure, default 5), BENCH_SCALE (multiplies every event
-// count, default 1), BENCH_TRANSPORTS (comma-separated, default "websocket,polling").
+// count, default 1), BENCH_TRANSPORTS (comma-separated, default "websocket,polling"), BENCH_CASES
+// (comma-separated case ids, default all).
 //
 // Method. Each library runs in its own page (own browser context, so its own renderer process). For
 // every case, each library first does one warm-up run, then BENCH_REPS measured runs; the order of
@@ -29,6 +30,8 @@ const REPS = Math.max(1, Number(process.env.BENCH_REPS) || 5);
 const SCALE = Math.max(0.01, Number(process.env.BENCH_SCALE) || 1);
 const TRANSPORTS = (process.env.BENCH_TRANSPORTS || "websocket,polling").split(",").map((s) => s.trim()).filter(Boolean);
 const n = (x) => Math.max(1, Math.round(x * SCALE));
+/** BENCH_CASES: comma-separated case ids to run (default all: s2c, c2s, binary, binary64, large). */
+const ONLY = process.env.BENCH_CASES ? process.env.BENCH_CASES.split(",").map((s) => s.trim()) : null;
 /** Size of the event of the memory figure, MB. */
 const BIG_MB = 50;
 
@@ -232,7 +235,7 @@ async function main() {
         const info = await p.call("connect", sio.url, transport);
         if (info.transport && info.transport !== transport) throw new Error(`${p.name} connected over ${info.transport}, not ${transport}`);
       }
-      for (const c of CASES) {
+      for (const c of CASES.filter((c) => !ONLY || ONLY.includes(c.id))) {
         const entry = { transport, id: c.id, kind: c.kind, label: c.label(c.args[transport]), args: c.args[transport], libs: {} };
         for (const k of Object.keys(pages)) entry.libs[k] = { name: LIBS[k].name, warmup: null, runs: [], median: null, error: null };
         const attempt = async (k, into) => {

@@ -96,7 +96,7 @@ export interface ManagerOptions {
   ciphers: string;
   /** Ignored (Node's TLS). */
   rejectUnauthorized: boolean;
-  /** Ignored: the browser's timers are used. */
+  /** Use the timers the page had when the package was imported, not fake timers installed later (default false). */
   useNativeTimers: boolean;
   /** WebSocket sub-protocols to request. */
   protocols: string | string[];
@@ -310,31 +310,29 @@ export class Manager<
     const w = this._w;
     if (!w) return;
     const opts = this.opts;
-    const flags =
-      (opts.upgrade !== false ? 1 : 0) |
-      (opts.rememberUpgrade ? 2 : 0) |
-      (opts.tryAllTransports ? 4 : 0) |
-      (opts.timestampRequests !== undefined ? 8 : 0) |
-      (opts.timestampRequests ? 16 : 0) |
-      (opts.addTrailingSlash !== false ? 32 : 0) |
-      (opts.closeOnBeforeunload ? 64 : 0) |
-      (this._reconnection ? 128 : 0) |
-      (opts.withCredentials ? 512 : 0);
-    w.configure(
-      opts.path || "/socket.io",
-      JSON.stringify(entries(opts.query)),
-      JSON.stringify(transportNames(opts.transports)),
-      flags,
-      opts.timestampParam || "t",
-      this._reconnectionAttempts,
-      this._reconnectionDelay,
-      this._reconnectionDelayMax,
-      this._randomizationFactor,
-      this._timeout === false ? -1 : Number(this._timeout),
-      JSON.stringify(entries(opts.extraHeaders)),
-      opts.requestTimeout ?? -1,
-      JSON.stringify(opts.protocols === undefined ? [] : ([] as string[]).concat(opts.protocols)),
-    );
+    w.configure({
+      path: opts.path || "/socket.io",
+      query: entries(opts.query),
+      transports: transportNames(opts.transports),
+      upgrade: opts.upgrade !== false,
+      rememberUpgrade: !!opts.rememberUpgrade,
+      tryAllTransports: !!opts.tryAllTransports,
+      timestampRequests: opts.timestampRequests === undefined ? undefined : !!opts.timestampRequests,
+      timestampParam: opts.timestampParam || "t",
+      addTrailingSlash: opts.addTrailingSlash !== false,
+      closeOnBeforeunload: !!opts.closeOnBeforeunload,
+      reconnection: this._reconnection,
+      reconnectionAttempts: this._reconnectionAttempts,
+      reconnectionDelay: this._reconnectionDelay,
+      reconnectionDelayMax: this._reconnectionDelayMax,
+      randomizationFactor: this._randomizationFactor,
+      timeout: this._timeout === false ? -1 : Number(this._timeout),
+      extraHeaders: entries(opts.extraHeaders),
+      requestTimeout: opts.requestTimeout ?? -1,
+      protocols: opts.protocols === undefined ? [] : ([] as string[]).concat(opts.protocols),
+      withCredentials: !!opts.withCredentials,
+      useNativeTimers: !!opts.useNativeTimers,
+    });
   }
 
   /** @internal the state the engine reports */

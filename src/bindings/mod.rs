@@ -14,13 +14,13 @@ static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> 
 
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 pub use codec::JsCodec;
 
 use crate::proto::url;
 use crate::proto::{
-    json, AckRequest, Auth, CloseDetail, Emit, EmitError, ErrorKind, Options, SocketOptions, TransportDetail,
-    TransportKind,
+    AckRequest, Auth, CloseDetail, Emit, EmitError, ErrorKind, Options, SocketOptions, TransportDetail, TransportKind,
 };
 use crate::web::{Driver, HttpOptions};
 
@@ -212,17 +212,43 @@ fn dispatch(h: &Handler, ev: Event) {
     }
 }
 
-/// `[["k","v"], ...]` JSON into pairs (anything else is ignored).
-fn pairs(text: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    json::for_each_item(text, |item| {
-        let mut kv = Vec::new();
-        json::for_each_item(item, |x| kv.push(json::string(x).unwrap_or_default()));
-        if let [k, v] = &kv[..] {
-            out.push((k.clone(), v.clone()));
-        }
-    });
-    out
+/// Reads the fields of an options object by name.
+struct Read<'a>(&'a JsValue);
+
+impl Read<'_> {
+    fn get(&self, k: &str) -> JsValue {
+        js_sys::Reflect::get(self.0, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+    }
+
+    fn flag(&self, k: &str) -> bool {
+        self.get(k).is_truthy()
+    }
+
+    fn num(&self, k: &str) -> f64 {
+        self.get(k).as_f64().unwrap_or(f64::NAN)
+    }
+
+    fn text(&self, k: &str) -> Option<String> {
+        self.get(k).as_string()
+    }
+
+    fn list(&self, k: &str) -> Vec<JsValue> {
+        self.get(k).dyn_into::<Array>().map(|a| a.iter().collect()).unwrap_or_default()
+    }
+
+    /// An array of strings (anything else in it is skipped).
+    fn names(&self, k: &str) -> Vec<String> {
+        self.list(k).iter().filter_map(JsValue::as_string).collect()
+    }
+
+    /// An array of `[key, value]` string pairs (anything else is skipped).
+    fn pairs(&self, k: &str) -> Vec<(String, String)> {
+        let pair = |p: &JsValue| {
+            let p = p.dyn_ref::<Array>()?;
+            Some((p.get(0).as_string()?, p.get(1).as_string()?))
+        };
+        self.list(k).iter().filter_map(pair).collect()
+    }
 }
 
 /// A number option: NaN or negative means "not set".
@@ -248,19 +274,6 @@ pub struct WasmManager {
     driver: Driver<JsCodec>,
 }
 
-/// Bits of the `flags` constructor argument.
-mod flag {
-    pub const UPGRADE: u32 = 1;
-    pub const REMEMBER_UPGRADE: u32 = 2;
-    pub const TRY_ALL: u32 = 4;
-    pub const TIMESTAMP_SET: u32 = 8;
-    pub const TIMESTAMP_ON: u32 = 16;
-    pub const TRAILING_SLASH: u32 = 32;
-    pub const CLOSE_ON_UNLOAD: u32 = 64;
-    pub const RECONNECTION: u32 = 128;
-    pub const WITH_CREDENTIALS: u32 = 512;
-}
-
 #[wasm_bindgen]
 impl WasmManager {
     /// Creates a manager for the server at `source`; it does nothing until
@@ -275,59 +288,39 @@ impl WasmManager {
 
     /// Sets every option (see `Client::reconfigure`): the transport options
     /// apply from the next connection attempt, the reconnection options at
-    /// once. `query` and `headers` are JSON arrays of `[key, value]`;
-    /// `transports` and `protocols` JSON arrays of names; negative numbers
-    /// mean "none" (`timeout`, `request_timeout`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn configure(
-        &self,
-        path: String,
-        query: &str,
-        transports: &str,
-        flags: u32,
-        timestamp_param: String,
-        reconnection_attempts: f64,
-        reconnection_delay: f64,
-        reconnection_delay_max: f64,
-        randomization_factor: f64,
-        timeout: f64,
-        headers: &str,
-        request_timeout: f64,
-        protocols: &str,
-    ) {
-        let mut kinds = Vec::new();
-        json::for_each_item(transports, |t| {
-            if let Some(k) = json::string(t).as_deref().and_then(TransportKind::from_name) {
-                kinds.push(k);
-            }
-        });
-        let has = |f: u32| flags & f != 0;
+    /// once. `opts` is the object `Manager._configure` (js/manager.ts) makes,
+    /// read by name: `query` and `extraHeaders` are `[key, value]` pairs,
+    /// `transports` and `protocols` names, `timeout` and `requestTimeout`
+    /// negative for "none", `timestampRequests` a boolean or undefined.
+    pub fn configure(&self, opts: &JsValue) {
+        let o = Read(opts);
+        let transports = o.names("transports").iter().filter_map(|t| TransportKind::from_name(t)).collect();
+        let timestamp = o.get("timestampRequests");
         let opts = Options {
-            path,
-            query: pairs(query),
-            transports: kinds,
-            upgrade: has(flag::UPGRADE),
-            remember_upgrade: has(flag::REMEMBER_UPGRADE),
-            try_all_transports: has(flag::TRY_ALL),
-            timestamp_requests: has(flag::TIMESTAMP_SET).then_some(has(flag::TIMESTAMP_ON)),
-            timestamp_param,
-            add_trailing_slash: has(flag::TRAILING_SLASH),
-            close_on_beforeunload: has(flag::CLOSE_ON_UNLOAD),
-            reconnection: has(flag::RECONNECTION),
-            reconnection_attempts: count(reconnection_attempts),
-            reconnection_delay: opt_ms(reconnection_delay).unwrap_or(1000),
-            reconnection_delay_max: opt_ms(reconnection_delay_max).unwrap_or(5000),
-            randomization_factor,
-            timeout: opt_ms(timeout),
+            path: o.text("path").unwrap_or_else(|| "/socket.io".into()),
+            query: o.pairs("query"),
+            transports,
+            upgrade: o.flag("upgrade"),
+            remember_upgrade: o.flag("rememberUpgrade"),
+            try_all_transports: o.flag("tryAllTransports"),
+            timestamp_requests: timestamp.as_bool(),
+            timestamp_param: o.text("timestampParam").unwrap_or_else(|| "t".into()),
+            add_trailing_slash: o.flag("addTrailingSlash"),
+            close_on_beforeunload: o.flag("closeOnBeforeunload"),
+            reconnection: o.flag("reconnection"),
+            reconnection_attempts: count(o.num("reconnectionAttempts")),
+            reconnection_delay: opt_ms(o.num("reconnectionDelay")).unwrap_or(1000),
+            reconnection_delay_max: opt_ms(o.num("reconnectionDelayMax")).unwrap_or(5000),
+            randomization_factor: o.num("randomizationFactor"),
+            timeout: opt_ms(o.num("timeout")),
             auto_connect: false,
         };
-        let mut ws_protocols = Vec::new();
-        json::for_each_item(protocols, |p| ws_protocols.extend(json::string(p)));
         let http = HttpOptions {
-            with_credentials: has(flag::WITH_CREDENTIALS),
-            extra_headers: pairs(headers),
-            request_timeout: opt_ms(request_timeout).map(|ms| ms.min(u64::from(u32::MAX)) as u32),
-            protocols: ws_protocols,
+            with_credentials: o.flag("withCredentials"),
+            extra_headers: o.pairs("extraHeaders"),
+            request_timeout: opt_ms(o.num("requestTimeout")).map(|ms| ms.min(u64::from(u32::MAX)) as u32),
+            protocols: o.names("protocols"),
+            native_timers: o.flag("useNativeTimers"),
         };
         self.driver.reconfigure(opts, http);
     }

@@ -17,11 +17,7 @@ use std::rc::{Rc, Weak};
 use js_sys::{Function, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{
-    AbortController, BinaryType, CloseEvent, Headers, MessageEvent, RequestCredentials, RequestInit, Response,
-    WebSocket,
-};
+use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
 use crate::proto::url::ParsedUri;
 use crate::proto::{Client, Codec, Event, Frame, HttpError, Options, TextCodec, Transmit, TransportId};
@@ -49,6 +45,9 @@ pub struct HttpOptions {
     pub request_timeout: Option<u32>,
     /// `protocols`: WebSocket sub-protocols to request.
     pub protocols: Vec<String>,
+    /// `useNativeTimers`: use the timers and clock the page had when the
+    /// module loaded, not fake ones installed later.
+    pub native_timers: bool,
 }
 
 /// How the shell turns the browser's values into a [`Codec`]'s and back.
@@ -89,12 +88,13 @@ impl WebCodec for TextCodec {
 /// A `setTimeout` that is cleared when dropped.
 struct Timeout {
     handle: JsValue,
+    native: bool,
     _closure: Closure<dyn FnMut()>,
 }
 
 impl Drop for Timeout {
     fn drop(&mut self) {
-        sys::clear_timeout(&self.handle);
+        sys::clear_timeout(&self.handle, self.native);
     }
 }
 
@@ -133,13 +133,13 @@ impl Drop for GlobalListener {
 /// An in-flight long-polling GET, aborted when dropped.
 struct Poll {
     id: TransportId,
-    controller: Option<AbortController>,
+    controller: Option<JsValue>,
 }
 
 impl Drop for Poll {
     fn drop(&mut self) {
         if let Some(c) = &self.controller {
-            c.abort();
+            sys::abort(c);
         }
     }
 }
@@ -147,6 +147,8 @@ impl Drop for Poll {
 struct Inner<C: WebCodec> {
     client: Client<C>,
     http: HttpOptions,
+    /// `http.extra_headers` as the object `fetch` takes, made once.
+    headers: Option<JsValue>,
     sockets: Vec<Ws>,
     polls: Vec<Poll>,
     timer: Option<(u64, Timeout)>,
@@ -155,6 +157,22 @@ struct Inner<C: WebCodec> {
 
 /// A call into the core, made later.
 type Input<C> = Box<dyn FnOnce(&mut Client<C>, u64)>;
+
+impl<C: WebCodec> Inner<C> {
+    fn headers(&mut self) -> JsValue {
+        let http = &self.http;
+        self.headers
+            .get_or_insert_with(|| {
+                let pairs: js_sys::Array = http
+                    .extra_headers
+                    .iter()
+                    .map(|(k, v)| js_sys::Array::of2(&JsValue::from_str(k), &JsValue::from_str(v)))
+                    .collect();
+                sys::headers(&pairs)
+            })
+            .clone()
+    }
+}
 
 /// Work for the next microtask.
 enum Deferred<C: WebCodec> {
@@ -173,6 +191,14 @@ struct Shared<C: WebCodec> {
     /// One `queueMicrotask` callback for all deferred work.
     microtask: Closure<dyn FnMut()>,
     scheduled: std::cell::Cell<bool>,
+    /// `useNativeTimers`.
+    native_timers: std::cell::Cell<bool>,
+}
+
+impl<C: WebCodec> Shared<C> {
+    fn now(&self) -> u64 {
+        sys::now(self.native_timers.get())
+    }
 }
 
 /// Owns a [`Client`] and its browser resources, and runs it.
@@ -189,13 +215,15 @@ impl<C: WebCodec> Driver<C> {
     /// `auto_connect`). Events go to `sink`, which may call back into the driver.
     pub fn new(uri: &ParsedUri, opts: Options, http: HttpOptions, sink: impl Fn(Event<C>) + 'static) -> Self {
         let close_on_unload = opts.close_on_beforeunload;
-        let client = Client::new(uri, opts, sys::seed(), sys::now());
+        let native = http.native_timers;
+        let client = Client::new(uri, opts, sys::seed(), sys::now(native));
         let shared = Rc::new_cyclic(|weak: &Weak<Shared<C>>| {
             let weak = weak.clone();
             Shared {
                 inner: RefCell::new(Inner {
                     client,
                     http,
+                    headers: None,
                     sockets: Vec::new(),
                     polls: Vec::new(),
                     timer: None,
@@ -205,6 +233,7 @@ impl<C: WebCodec> Driver<C> {
                 deferred: RefCell::new(Vec::new()),
                 microtask: Closure::new(move || run_deferred(&weak)),
                 scheduled: std::cell::Cell::new(false),
+                native_timers: std::cell::Cell::new(native),
             }
         });
         if sys::has_event_listeners() {
@@ -224,8 +253,10 @@ impl<C: WebCodec> Driver<C> {
     pub fn reconfigure(&self, opts: Options, http: HttpOptions) {
         let close_on_unload = opts.close_on_beforeunload;
         if let Ok(mut inner) = self.0.inner.try_borrow_mut() {
+            self.0.native_timers.set(http.native_timers);
             inner.client.reconfigure(opts);
             inner.http = http;
+            inner.headers = None;
         }
         self.listen_for_unload(close_on_unload);
         run(&self.0);
@@ -251,7 +282,7 @@ impl<C: WebCodec> Driver<C> {
     pub fn call<R>(&self, f: impl FnOnce(&mut Client<C>, u64) -> R) -> Option<R> {
         let r = {
             let mut inner = self.0.inner.try_borrow_mut().ok()?;
-            f(&mut inner.client, sys::now())
+            f(&mut inner.client, self.0.now())
         };
         run(&self.0);
         Some(r)
@@ -298,7 +329,7 @@ fn input<C: WebCodec, F: FnOnce(&mut Client<C>, u64) + 'static>(weak: &Weak<Shar
     let Some(shared) = weak.upgrade() else { return };
     let done = match shared.inner.try_borrow_mut() {
         Ok(mut inner) => {
-            f(&mut inner.client, sys::now());
+            f(&mut inner.client, shared.now());
             None
         }
         Err(_) => Some(f),
@@ -374,9 +405,10 @@ fn rearm<C: WebCodec>(shared: &Rc<Shared<C>>) {
         });
         // Browsers run delays above 2^31 - 1 ms at once; a longer wait is
         // re-armed when this one fires.
-        let delay = at.saturating_sub(sys::now()).min(0x7fff_ffff) as f64;
-        let handle = sys::set_timeout(closure.as_ref().unchecked_ref::<Function>(), delay);
-        (at, Timeout { handle, _closure: closure })
+        let native = shared.native_timers.get();
+        let delay = at.saturating_sub(sys::now(native)).min(0x7fff_ffff) as f64;
+        let handle = sys::set_timeout(closure.as_ref().unchecked_ref::<Function>(), delay, native);
+        (at, Timeout { handle, native, _closure: closure })
     });
 }
 
@@ -472,70 +504,20 @@ fn open_ws<C: WebCodec>(shared: &Rc<Shared<C>>, id: TransportId, url: &str) {
     }
 }
 
-fn error_text(e: &JsValue) -> String {
-    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
-        return String::from(err.message());
-    }
-    e.as_string().unwrap_or_default()
-}
-
 /// A long-polling request: GET (`body` is `None`) or POST.
 fn http<C: WebCodec>(shared: &Rc<Shared<C>>, id: TransportId, url: String, body: Option<C::Text>) {
     let Ok(mut inner) = shared.inner.try_borrow_mut() else { return };
-    let init = RequestInit::new();
-    let headers = Headers::new().ok();
-    if let Some(h) = &headers {
-        for (k, v) in &inner.http.extra_headers {
-            let _ = h.set(k, v);
-        }
-        if body.is_some() {
-            let _ = h.set("content-type", "text/plain;charset=UTF-8");
-        }
-        init.set_headers(h);
-    }
-    init.set_credentials(if inner.http.with_credentials {
-        RequestCredentials::Include
-    } else {
-        RequestCredentials::SameOrigin
-    });
     let is_post = body.is_some();
-    let limit = inner.http.request_timeout.map(|ms| sys::abort_after(f64::from(ms)));
-    if let Some(b) = &body {
-        init.set_method("POST");
-        init.set_body(&C::body(b));
-        if let Some(limit) = &limit {
-            init.set_signal(Some(limit));
-        }
-    } else {
-        let controller = AbortController::new().ok();
-        if let Some(c) = &controller {
-            let signal = match &limit {
-                Some(limit) => sys::any_signal(&js_sys::Array::of2(&c.signal(), limit)),
-                None => c.signal(),
-            };
-            init.set_signal(Some(&signal));
-        }
-        inner.polls.push(Poll { id, controller });
-    }
-    drop(inner);
-    let promise = sys::fetch(&url, &init);
+    let body = body.as_ref().map_or(JsValue::UNDEFINED, C::body);
+    let timeout = inner.http.request_timeout.map_or(-1.0, f64::from);
     let weak = Rc::downgrade(shared);
-    spawn_local(async move {
-        let result: Result<C::Text, HttpError> = async {
-            let resp = JsFuture::from(promise).await.map_err(|e| HttpError::Network(error_text(&e)))?;
-            let resp: Response = resp.dyn_into().map_err(|e| HttpError::Network(error_text(&e)))?;
-            if !resp.ok() {
-                return Err(HttpError::Status(resp.status()));
-            }
-            if is_post {
-                return Ok(C::text(String::new()));
-            }
-            let text = resp.text().map_err(|e| HttpError::Network(error_text(&e)))?;
-            let text = JsFuture::from(text).await.map_err(|e| HttpError::Network(error_text(&e)))?;
-            let text = text.dyn_ref::<js_sys::JsString>().ok_or_else(|| HttpError::Network(String::new()))?;
-            Ok(C::text_from_js(text))
-        }
-        .await;
+    // Every request settles (an abort rejects it), so the callback always runs and frees itself.
+    let done = Closure::once_into_js(move |text: JsValue, status: f64, error: JsValue| {
+        let result: Result<C::Text, HttpError> = match text.dyn_ref::<js_sys::JsString>() {
+            Some(text) => Ok(C::text_from_js(text)),
+            None if status > 0.0 => Err(HttpError::Status(status as u16)),
+            None => Err(HttpError::Network(error.as_string().unwrap_or_default())),
+        };
         if is_post {
             input(&weak, move |c, now| c.handle_post(now, id, result.map(|_| ())));
         } else {
@@ -554,4 +536,9 @@ fn http<C: WebCodec>(shared: &Rc<Shared<C>>, id: TransportId, url: String, body:
             input(&weak, move |c, now| c.handle_poll(now, id, result));
         }
     });
+    let headers = inner.headers();
+    let controller = sys::request(&url, &body, &headers, inner.http.with_credentials, timeout, &done);
+    if !is_post {
+        inner.polls.push(Poll { id, controller: Some(controller) });
+    }
 }

@@ -21,28 +21,8 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     fn written(this: &EncodeResult) -> u32;
 
-    /// `AbortSignal.timeout(ms)`.
-    #[wasm_bindgen(js_namespace = AbortSignal, js_name = timeout)]
-    pub fn abort_after(ms: f64) -> web_sys::AbortSignal;
-
-    /// `AbortSignal.any(signals)`.
-    #[wasm_bindgen(js_namespace = AbortSignal, js_name = any)]
-    pub fn any_signal(signals: &js_sys::Array) -> web_sys::AbortSignal;
-
-    #[wasm_bindgen(js_name = setTimeout)]
-    pub fn set_timeout(handler: &js_sys::Function, ms: f64) -> JsValue;
-
     #[wasm_bindgen(js_name = queueMicrotask)]
     pub fn queue_microtask(f: &js_sys::Function);
-
-    #[wasm_bindgen(js_name = clearTimeout)]
-    pub fn clear_timeout(id: &JsValue);
-
-    #[wasm_bindgen(js_name = fetch)]
-    pub fn fetch(url: &str, init: &web_sys::RequestInit) -> js_sys::Promise;
-
-    #[wasm_bindgen(js_namespace = performance, js_name = now)]
-    fn performance_now() -> f64;
 
     #[wasm_bindgen(js_name = addEventListener)]
     pub fn add_event_listener(kind: &str, handler: &js_sys::Function);
@@ -51,9 +31,42 @@ extern "C" {
     pub fn remove_event_listener(kind: &str, handler: &js_sys::Function);
 }
 
-/// Milliseconds on the page's monotonic clock.
-pub fn now() -> u64 {
-    performance_now() as u64
+#[wasm_bindgen(module = "/src/web/http.js")]
+extern "C" {
+    /// Starts a long-polling request (see http.js); returns the abort controller of a GET.
+    pub fn request(
+        url: &str,
+        body: &JsValue,
+        headers: &JsValue,
+        credentials: bool,
+        timeout: f64,
+        done: &JsValue,
+    ) -> JsValue;
+
+    /// Aborts a GET.
+    pub fn abort(controller: &JsValue);
+
+    /// Extra headers as an object, from `[name, value]` pairs.
+    pub fn headers(pairs: &js_sys::Array) -> JsValue;
+}
+
+#[wasm_bindgen(module = "/src/web/timers.js")]
+extern "C" {
+    /// `setTimeout`: the page's at the time of the call, or (`native`) the one it had at load.
+    #[wasm_bindgen(js_name = setTimer)]
+    pub fn set_timeout(handler: &js_sys::Function, ms: f64, native: bool) -> JsValue;
+
+    /// `clearTimeout`, the same way.
+    #[wasm_bindgen(js_name = clearTimer)]
+    pub fn clear_timeout(id: &JsValue, native: bool);
+
+    #[wasm_bindgen(js_name = now)]
+    fn clock(native: bool) -> f64;
+}
+
+/// Milliseconds on the page's monotonic clock (`native`: the one it had at load).
+pub fn now(native: bool) -> u64 {
+    clock(native) as u64
 }
 
 /// A seed for the core's random source.
