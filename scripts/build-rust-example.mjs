@@ -1,5 +1,5 @@
 // Builds a Rust example (a standalone crate under examples/) into
-// examples/<name>/dist/: index.html, <name>.js and <name>_bg.wasm.
+// examples/<name>/dist/: index.html, <name>.js, <name>_bg.wasm and the glue's snippets/.
 //
 //   node scripts/build-rust-example.mjs <leptos-chat|yew-chat> [--no-opt]
 //
@@ -75,6 +75,8 @@ if (optimize && existsSync(wasmOpt)) {
   renameSync(join(stage, `${stem}_bg.wasm`), join(dist, `${stem}_bg.wasm`));
 }
 renameSync(join(stage, `${stem}.js`), join(dist, `${stem}.js`));
+// The JavaScript modules the glue imports (the shell's timers and requests).
+if (existsSync(join(stage, "snippets"))) renameSync(join(stage, "snippets"), join(dist, "snippets"));
 
 const title = name === "leptos-chat" ? "Leptos chat (socketio-wasm)" : "Yew chat (socketio-wasm)";
 writeFileSync(join(dist, "index.html"), `<!doctype html>
