@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the core natively, the browser shell in headless Chromium,
-# then the npm package end to end against a real socket.io 4.8 server.
+# then the npm package end to end against a real socket.io 4.8 server, against
+# python-socketio, and behind nginx in front of a redis-adapter cluster.
 # Installs what it needs first (scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +46,12 @@ node --test tests/size/
 
 section "npm package: end to end (Node test runner + playwright-core + Chromium + socket.io 4.8)"
 node --test --test-concurrency=1 tests/e2e/
+
+section "npm package: end to end against python-socketio 5.18 (the same tests; a case the server cannot support is skipped with the reason)"
+bash tests/interop/run.sh python
+
+section "npm package: the scaled-out example in Chromium (nginx, 2 socket.io nodes, redis adapter; sticky and round robin)"
+node --test --test-concurrency=1 tests/cluster/
 
 section "npm package in Node.js (server-side rendering imports it): import, then a long-polling round trip"
 node --test tests/node/

@@ -6,6 +6,7 @@
 //! - `api` (wasm32, feature `api`): the async Rust API for Yew and Leptos.
 //! - `bindings` (wasm32, feature `js`): the surface of the npm package.
 #![deny(missing_docs)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
 pub mod proto;
 

@@ -1,5 +1,6 @@
 //! The Rust API in headless Chromium (wasm-bindgen-test) against the real
 //! socket.io server of tests/support/sio-server.mjs (`SIO_TEST_URL`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 #![cfg(target_arch = "wasm32")]
 
 use std::cell::RefCell;

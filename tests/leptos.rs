@@ -4,6 +4,7 @@
 //! ```text
 //! cargo test --target wasm32-unknown-unknown --features leptos --test leptos
 //! ```
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 #![cfg(all(target_arch = "wasm32", feature = "leptos"))]
 
 use std::cell::RefCell;

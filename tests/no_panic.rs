@@ -8,6 +8,7 @@
 //! insertions of `\x1e`, digits, quotes, brackets, `-`, `/`, `,`...). They
 //! also check round trips on randomly generated valid values: base64,
 //! Engine.IO payloads, Socket.IO packets and JSON documents.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 #[path = "../fuzz/src/lib.rs"]
 mod drivers;

@@ -1,5 +1,6 @@
 //! Scenario tests: the sans-IO core driven on a virtual clock against a
 //! scripted server, checked against socket.io-client 4.8 behaviour.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod support;
 
@@ -1037,6 +1038,44 @@ fn reconnection_without_jitter_doubles_up_to_the_max_and_resets_after_success() 
 }
 
 #[test]
+fn a_handshake_without_a_namespace_connect_does_not_start_the_backoff_over() {
+    // Behind a load balancer without sticky sessions: every handshake succeeds
+    // on one node, and the next request fails on the other. socket.io-client
+    // resets its backoff at each handshake and retries at the first delay
+    // forever; the backoff grows here until a namespace connects.
+    let opts = Options {
+        reconnection_delay: 300,
+        reconnection_delay_max: 1000,
+        randomization_factor: 0.0,
+        timeout: None,
+        transports: vec![TransportKind::Polling],
+        ..Options::default()
+    };
+    let mut h = Harness::new("http://localhost:3000", opts);
+    let s = h.socket("/", SocketOptions::default());
+    let mut delays = Vec::new();
+    for attempt in 1..=5u32 {
+        let id = h.open_polling("E", 25_000, 20_000, 1_000_000);
+        h.poll_fails(id, HttpError::Status(400));
+        h.take_events();
+        h.take_transmits();
+        let d = h.next_timeout_in().expect("a reconnection is scheduled");
+        delays.push(d);
+        h.advance(d);
+        let evs = h.take_events();
+        assert!(evs.contains(&Event::ReconnectAttempt(attempt)), "{evs:?}");
+    }
+    assert_eq!(delays, [300, 600, 1000, 1000, 1000]);
+    // A session whose namespace connects starts it over.
+    let id = h.open_polling("E", 25_000, 20_000, 1_000_000);
+    h.server_answers_poll(id, "40{\"sid\":\"S\"}");
+    assert!(h.take_events().contains(&Event::Connect(s)));
+    h.poll_fails(id, HttpError::Status(400));
+    h.take_events();
+    assert_eq!(h.next_timeout_in(), Some(300));
+}
+
+#[test]
 fn reconnection_off_does_not_reconnect() {
     let opts = Options { reconnection: false, ..ws_only() };
     let (mut h, id, s) = ws_connected(opts, SocketOptions::default());
@@ -1272,7 +1311,8 @@ fn ack_of_an_emit_buffered_while_offline_survives_reconnections() {
     assert!(!evs.iter().any(|e| matches!(e, Event::Ack { .. })), "{evs:?}");
     assert_eq!(h.client.send_buffer(s).len(), 1);
 
-    h.advance(1000);
+    // No namespace connected in between, so the backoff went on: 2000 ms.
+    h.advance(2000);
     let id3 = h.open_websocket("E3", 25_000, 20_000);
     h.expect_ws_text(id3, "40");
     h.ws_accept(id3, "/", "S3");

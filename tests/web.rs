@@ -1,6 +1,7 @@
 //! The browser shell in headless Chromium (wasm-bindgen-test), against the
 //! real socket.io server of tests/support/sio-server.mjs, whose address the
 //! test command passes at compile time in `SIO_TEST_URL`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 #![cfg(target_arch = "wasm32")]
 
 use std::cell::RefCell;

@@ -4,6 +4,7 @@
 //! ```text
 //! cargo test --target wasm32-unknown-unknown --features yew --test yew
 //! ```
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 #![cfg(all(target_arch = "wasm32", feature = "yew"))]
 
 use std::cell::RefCell;

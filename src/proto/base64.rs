@@ -4,6 +4,9 @@
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// Appends the base64 encoding of `data` to `out`.
+// Indexing cannot fail: `chunks_exact(3)` yields three bytes, the remainder has
+// at least one, and every alphabet index is masked to 0..=63.
+#[allow(clippy::indexing_slicing)]
 pub fn encode_into(data: &[u8], out: &mut String) {
     out.reserve(data.len().div_ceil(3) * 4);
     let mut chunks = data.chunks_exact(3);
@@ -45,13 +48,13 @@ fn value(c: u8) -> Option<u32> {
 pub fn decode(input: &str) -> Option<Vec<u8>> {
     let bytes = input.as_bytes();
     let mut end = bytes.len();
-    while end > 0 && bytes[end - 1] == b'=' {
+    while end > 0 && bytes.get(end - 1) == Some(&b'=') {
         end -= 1;
     }
     if bytes.len() - end > 2 {
         return None;
     }
-    let body = &bytes[..end];
+    let body = bytes.get(..end)?;
     if body.len() % 4 == 1 {
         return None;
     }

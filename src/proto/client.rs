@@ -140,6 +140,12 @@ pub struct Client<C: Codec = TextCodec> {
     sockets: Vec<Sock<C>>,
     ack_timers: BinaryHeap<Reverse<(u64, SocketId, u64)>>,
     packet_events: bool,
+    /// A namespace connected during the current session. Only such a session
+    /// counts as a success that starts the backoff over: behind a load
+    /// balancer without sticky sessions the handshake succeeds and the next
+    /// request fails, and a backoff reset there would retry at the first
+    /// delay forever.
+    session_connected: bool,
 }
 
 impl<C: Codec> Client<C> {
@@ -169,6 +175,7 @@ impl<C: Codec> Client<C> {
             sockets: Vec::new(),
             ack_timers: BinaryHeap::new(),
             packet_events: false,
+            session_connected: false,
             opts,
         };
         if c.opts.auto_connect {
@@ -484,11 +491,12 @@ impl<C: Codec> Client<C> {
         if let Some(e) = self.engine.as_mut().filter(|e| e.owns(id)) {
             f(e, &mut self.shared.io());
         } else if let Some(i) = self.retired.iter().position(|e| e.owns(id)) {
-            let e = &mut self.retired[i];
-            f(e, &mut self.shared.io());
-            e.events.clear();
-            if e.is_closed() {
-                self.retired.swap_remove(i);
+            if let Some(e) = self.retired.get_mut(i) {
+                f(e, &mut self.shared.io());
+                e.events.clear();
+                if e.is_closed() {
+                    self.retired.swap_remove(i);
+                }
             }
         }
         self.pump(now);
@@ -656,7 +664,9 @@ impl<C: Codec> Client<C> {
     fn prune_ack_timers(&mut self) {
         while let Some(&Reverse((at, s, id))) = self.ack_timers.peek() {
             let live = self.sock(s).is_some_and(|k| {
-                k.acks.binary_search_by_key(&id, |a| a.id).is_ok_and(|i| k.acks[i].deadline == Some(at))
+                k.acks
+                    .binary_search_by_key(&id, |a| a.id)
+                    .is_ok_and(|i| k.acks.get(i).is_some_and(|a| a.deadline == Some(at)))
             });
             if live {
                 break;
@@ -700,19 +710,21 @@ impl<C: Codec> Client<C> {
 
     fn on_open(&mut self) {
         self.cleanup();
+        self.session_connected = false;
         self.ready = Ready::Open;
         self.events.push_back(Event::Open);
         self.listen = Listen::Open;
         for s in 0..self.sockets.len() as SocketId {
-            if self.sockets[s as usize].active {
+            if self.sockets.get(s as usize).is_some_and(|k| k.active) {
                 self.socket_on_open(s);
             }
         }
         match std::mem::replace(&mut self.open_callback, OpenCallback::None) {
             OpenCallback::Reconnect => {
+                // The backoff starts over once a namespace connects (see
+                // `session_connected`), not at the handshake.
                 let attempt = self.backoff.attempts;
                 self.reconnecting = false;
-                self.backoff.reset();
                 self.events.push_back(Event::Reconnect(attempt));
             }
             OpenCallback::User(token) => self.events.push_back(Event::OpenResult { token, error: None }),
@@ -755,11 +767,13 @@ impl<C: Codec> Client<C> {
         if let Some(e) = self.engine.as_mut() {
             e.close(&mut self.shared.io());
         }
-        self.backoff.reset();
+        if std::mem::take(&mut self.session_connected) {
+            self.backoff.reset();
+        }
         self.ready = Ready::Closed;
         self.events.push_back(Event::Close(reason, detail.clone()));
         for s in 0..self.sockets.len() as SocketId {
-            if self.sockets[s as usize].active {
+            if self.sockets.get(s as usize).is_some_and(|k| k.active) {
                 self.socket_on_close(s, reason, detail.clone());
             }
         }
@@ -839,10 +853,10 @@ impl<C: Codec> Client<C> {
             }
             Packet::Event { id, data, .. } => {
                 let payload = Payload { data, attachments };
-                if self.sockets[s as usize].connected {
-                    self.emit_event(s, payload, id);
-                } else {
-                    self.sockets[s as usize].receive_buffer.push((payload, id));
+                match self.sockets.get_mut(s as usize) {
+                    Some(k) if !k.connected => k.receive_buffer.push((payload, id)),
+                    Some(_) => self.emit_event(s, payload, id),
+                    None => {}
                 }
             }
             Packet::Ack { id: Some(id), data, .. } => self.on_ack(now, s, id, Payload { data, attachments }),
@@ -950,7 +964,11 @@ impl<C: Codec> Client<C> {
     }
 
     fn on_connect(&mut self, now: u64, s: SocketId, sid: String, pid: Option<String>) {
-        let k = &mut self.sockets[s as usize];
+        if !self.session_connected {
+            self.session_connected = true;
+            self.backoff.reset();
+        }
+        let Some(k) = self.sockets.get_mut(s as usize) else { return };
         k.id = Some(sid);
         k.recovered = pid.is_some() && k.pid == pid;
         k.pid = pid;
@@ -959,7 +977,7 @@ impl<C: Codec> Client<C> {
         for (payload, id) in std::mem::take(&mut k.receive_buffer) {
             self.emit_event(s, payload, id);
         }
-        let buffered = std::mem::take(&mut self.sockets[s as usize].send_buffer);
+        let buffered = self.sockets.get_mut(s as usize).map(|k| std::mem::take(&mut k.send_buffer)).unwrap_or_default();
         for b in buffered {
             self.send_event(s, b.id, b.payload);
         }
@@ -970,7 +988,7 @@ impl<C: Codec> Client<C> {
     /// Delivers a server event, and tracks the recovery offset (the last
     /// string argument) when the session may be recovered.
     fn emit_event(&mut self, s: SocketId, payload: Payload<C>, ack: Option<u64>) {
-        let k = &mut self.sockets[s as usize];
+        let Some(k) = self.sockets.get_mut(s as usize) else { return };
         if k.pid.is_some() && ack.is_none() {
             if let Some(offset) = C::last_string(&payload.data) {
                 k.last_offset = Some(offset);
@@ -980,7 +998,7 @@ impl<C: Codec> Client<C> {
     }
 
     fn send_event(&mut self, s: SocketId, id: Option<u64>, payload: Payload<C>) {
-        let k = &self.sockets[s as usize];
+        let Some(k) = self.sockets.get(s as usize) else { return };
         if k.outgoing_events {
             self.events.push_back(Event::Outgoing { socket: s, payload: payload.clone() });
         }
@@ -1000,7 +1018,7 @@ impl<C: Codec> Client<C> {
     /// Pending acks of emits that were sent (not buffered) fail: error-first
     /// callbacks hear "socket has been disconnected", plain ones are released.
     fn clear_acks(&mut self, s: SocketId) {
-        let k = &mut self.sockets[s as usize];
+        let Some(k) = self.sockets.get_mut(s as usize) else { return };
         let mut failed = Vec::new();
         // Buffered emits got their ids in order, so this list is sorted.
         let buffered_ids: Vec<u64> = k.send_buffer.iter().filter_map(|b| b.id).collect();
@@ -1041,7 +1059,7 @@ impl<C: Codec> Client<C> {
     }
 
     fn emit_inner(&mut self, now: u64, s: SocketId, e: Emit<C>, from_queue: Option<u64>) {
-        let k = &mut self.sockets[s as usize];
+        let Some(k) = self.sockets.get_mut(s as usize) else { return };
         if k.opts.retries > 0 && from_queue.is_none() && !e.volatile {
             let seq = k.queue_seq;
             k.queue_seq += 1;
@@ -1072,7 +1090,7 @@ impl<C: Codec> Client<C> {
             }
             id
         });
-        let k = &self.sockets[s as usize];
+        let Some(k) = self.sockets.get(s as usize) else { return };
         let writable = self.engine.as_ref().is_some_and(Engine::writable);
         let expired = self.engine.as_mut().is_some_and(|en| en.has_ping_expired(now));
         let connected = k.connected && !expired;
@@ -1081,12 +1099,14 @@ impl<C: Codec> Client<C> {
         } else if connected {
             self.send_event(s, id, e.payload);
         } else {
-            self.sockets[s as usize].send_buffer.push(Buffered { id, payload: e.payload });
+            if let Some(k) = self.sockets.get_mut(s as usize) {
+                k.send_buffer.push(Buffered { id, payload: e.payload });
+            }
         }
     }
 
     fn on_ack(&mut self, now: u64, s: SocketId, id: u64, payload: Payload<C>) {
-        let k = &mut self.sockets[s as usize];
+        let Some(k) = self.sockets.get_mut(s as usize) else { return };
         let Ok(i) = k.acks.binary_search_by_key(&id, |a| a.id) else { return };
         let Some(a) = k.acks.remove(i) else { return };
         match a.target {
@@ -1100,7 +1120,7 @@ impl<C: Codec> Client<C> {
     fn ack_timeout(&mut self, s: SocketId, id: u64, at: u64) {
         let Some(k) = self.sock_mut(s) else { return };
         let Ok(i) = k.acks.binary_search_by_key(&id, |a| a.id) else { return };
-        if k.acks[i].deadline != Some(at) {
+        if k.acks.get(i).is_none_or(|a| a.deadline != Some(at)) {
             return;
         }
         let Some(a) = k.acks.remove(i) else { return };
@@ -1115,7 +1135,7 @@ impl<C: Codec> Client<C> {
 
     /// The internal acknowledgement of a queued (`retries`) emit.
     fn queue_ack(&mut self, now: u64, s: SocketId, seq: u64, result: Result<Payload<C>, AckError>) {
-        let k = &mut self.sockets[s as usize];
+        let Some(k) = self.sockets.get_mut(s as usize) else { return };
         let Some(head) = k.queue.front_mut() else { return };
         if head.seq != seq {
             return; // already acknowledged
@@ -1134,7 +1154,7 @@ impl<C: Codec> Client<C> {
     }
 
     fn drain_queue(&mut self, now: u64, s: SocketId, force: bool) {
-        let k = &mut self.sockets[s as usize];
+        let Some(k) = self.sockets.get_mut(s as usize) else { return };
         if !k.connected {
             return;
         }

@@ -322,7 +322,7 @@ pub fn uint(raw: &str) -> Option<u64> {
     }
     let int_end = digits(b, 0);
     let mut v: u64 = 0;
-    for &d in &b[..int_end] {
+    for &d in b.get(..int_end)? {
         v = v.saturating_mul(10).saturating_add(u64::from(d - b'0'));
     }
     // An exponent makes the value larger or smaller than the digits say.
@@ -345,6 +345,8 @@ pub fn uint(raw: &str) -> Option<u64> {
 }
 
 /// Appends `s` as a JSON string literal.
+// The hex indices are nibbles of a byte below 0x20, always in the table.
+#[allow(clippy::indexing_slicing)]
 pub fn write_string(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');

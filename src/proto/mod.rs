@@ -10,6 +10,7 @@
 //! timer from `poll_timeout`.
 //!
 //! Behaviour and defaults follow socket.io-client 4.8.
+#![forbid(unsafe_code)]
 
 pub mod backoff;
 pub mod base64;

@@ -151,7 +151,7 @@ fn header(b: &[u8], whole: bool) -> Result<Option<Header>, DecodeError> {
         if i == start || b.get(i) != Some(&b'-') {
             return Err(DecodeError::IllegalAttachments);
         }
-        for &d in &b[start..i] {
+        for &d in b.get(start..i).unwrap_or_default() {
             attachments = attachments.saturating_mul(10).saturating_add(usize::from(d - b'0'));
         }
         if attachments == 0 {
@@ -166,13 +166,13 @@ fn header(b: &[u8], whole: bool) -> Result<Option<Header>, DecodeError> {
     let mut nsp = String::from("/");
     if b.get(i) == Some(&b'/') {
         let start = i;
-        while i < b.len() && b[i] != b',' {
+        while b.get(i).is_some_and(|&c| c != b',') {
             i += 1;
         }
         if cut(i) {
             return Ok(None);
         }
-        nsp = std::str::from_utf8(&b[start..i]).map_err(|_| DecodeError::InvalidPayload)?.to_owned();
+        nsp = b.get(start..i).and_then(|n| std::str::from_utf8(n).ok()).ok_or(DecodeError::InvalidPayload)?.to_owned();
         if i < b.len() {
             i += 1; // the comma
         }
@@ -247,6 +247,8 @@ pub fn decode<C: Codec>(text: &C::Text) -> Result<Packet<C::Args>, DecodeError> 
     })
 }
 
+// `n` counts down from 20 and a u64 has at most 20 decimal digits.
+#[allow(clippy::indexing_slicing)]
 fn push_u64(out: &mut String, mut v: u64) {
     let mut buf = [0u8; 20];
     let mut n = buf.len();

@@ -66,7 +66,7 @@ impl ParsedUri {
 /// Only the http(s) and ws(s) schemes are recognised, as by the reference client.
 pub fn parse(input: &str) -> ParsedUri {
     let b = input.as_bytes();
-    let pos = |from: usize, pred: &dyn Fn(u8) -> bool| b[from..].iter().position(|&c| pred(c)).map(|p| p + from);
+    let pos = |from: usize, pred: &dyn Fn(u8) -> bool| b.get(from..)?.iter().position(|&c| pred(c)).map(|p| p + from);
     let mut i = 0;
     let mut protocol = "";
     if let Some(colon) = pos(0, &|c| c == b':') {
@@ -93,7 +93,7 @@ pub fn parse(input: &str) -> ParsedUri {
         }
     } else {
         match authority.bytes().rposition(|c| c == b':') {
-            Some(c) if authority.as_bytes()[c + 1..].iter().all(u8::is_ascii_digit) => {
+            Some(c) if authority.as_bytes().get(c + 1..).is_some_and(|p| p.iter().all(u8::is_ascii_digit)) => {
                 (&authority[..c], &authority[c + 1..])
             }
             _ => (authority, ""),
@@ -152,6 +152,8 @@ pub fn resolve(uri: Option<&str>, loc: Option<&Location>) -> ParsedUri {
 }
 
 /// Percent-encodes like JavaScript's `encodeURIComponent`.
+// Both hex indices are a nibble, always in the table.
+#[allow(clippy::indexing_slicing)]
 pub fn encode_component(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &b in s.as_bytes() {
@@ -171,16 +173,16 @@ pub fn decode_component(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
-    while i < b.len() {
+    while let Some(&c) = b.get(i) {
         let hex = |c: u8| (c as char).to_digit(16);
-        if b[i] == b'%' {
+        if c == b'%' {
             if let (Some(h), Some(l)) = (b.get(i + 1).and_then(|&c| hex(c)), b.get(i + 2).and_then(|&c| hex(c))) {
                 out.push((h * 16 + l) as u8);
                 i += 3;
                 continue;
             }
         }
-        out.push(b[i]);
+        out.push(c);
         i += 1;
     }
     // Like decodeURIComponent, malformed UTF-8 is not decoded: keep the text.

@@ -6,7 +6,16 @@
 //   pkg (default)  /lib/ is /work/main/pkg/ (our package, entry pkg/index.js)
 //   reference      /lib/index.js re-exports socket.io-client 4.8's browser ESM bundle
 // The page maps the bare specifier "socketio-wasm" to /lib/index.js with an import map, so the same
-// tests run unchanged against both.
+// tests run unchanged against both. Env SIO_E2E_PKG names another package directory than <repo>/pkg.
+//
+// The server is chosen by env SIO_E2E_SERVER:
+//   node (default) socket.io 4.8 in this process
+//   python         python-socketio 5.18 (tests/interop/python/server.py, from .venv-interop/)
+//   socketioxide   socketioxide 0.18 (tests/interop/socketioxide, built in its own target/)
+// The other servers run as child processes behind the same SioServer surface
+// (tests/interop/support/remote.mjs). Their runs need `--import ./tests/interop/support/register.mjs`,
+// which skips, with the reason printed, the cases such a server cannot support
+// (tests/interop/support/skips.mjs).
 
 import http from "node:http";
 import path from "node:path";
@@ -15,6 +24,7 @@ import { fileURLToPath } from "node:url";
 import { before, after, afterEach } from "node:test";
 import { chromium } from "playwright-core";
 import { Server } from "socket.io";
+import { RemoteIo, REMOTE_KINDS } from "../../interop/support/remote.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, "../../..");
@@ -22,7 +32,17 @@ export const LIB = process.env.SIO_E2E_LIB || "pkg";
 if (LIB !== "pkg" && LIB !== "reference") {
   throw new Error(`SIO_E2E_LIB must be "pkg" or "reference", got ${JSON.stringify(LIB)}`);
 }
-const PKG_DIR = path.join(ROOT, "pkg");
+const PKG_DIR = process.env.SIO_E2E_PKG ? path.resolve(process.env.SIO_E2E_PKG) : path.join(ROOT, "pkg");
+export const SERVER_KIND = process.env.SIO_E2E_SERVER || "node";
+if (SERVER_KIND !== "node" && !REMOTE_KINDS[SERVER_KIND]) {
+  throw new Error(`SIO_E2E_SERVER must be "node", "python" or "socketioxide", got ${JSON.stringify(SERVER_KIND)}`);
+}
+if (SERVER_KIND !== "node" && !globalThis.__sioInteropSkips) {
+  throw new Error(
+    `SIO_E2E_SERVER=${SERVER_KIND} needs node --import ./tests/interop/support/register.mjs ` +
+      `(it skips, with the reason printed, the cases that server cannot support); see tests/e2e/README.md`,
+  );
+}
 const REF_DIST = path.join(ROOT, "node_modules/socket.io-client/dist");
 
 /** Default time limit of every wait, in ms. */
@@ -426,6 +446,47 @@ export class SioServer {
 }
 
 /**
+ * The same surface as SioServer with the server in a child process (SIO_E2E_SERVER=python|socketioxide):
+ * `io` is an imitation of socket.io's server API (tests/interop/support/remote.mjs) whose handlers run
+ * here; stop() shuts the child down (its clients are disconnected), start() spawns a new one on the
+ * same port.
+ */
+export class RemoteSioServer extends SioServer {
+  async start() {
+    const io = new RemoteIo(SERVER_KIND, this.options);
+    this.track(io.of("/"));
+    this.setupFn(io, this);
+    this.io = io;
+    try {
+      this.port = await io.start(this.port);
+    } catch (e) {
+      this.io = null;
+      await io.stop().catch(() => {});
+      throw e;
+    }
+    this.starts++;
+    return this;
+  }
+
+  async stop() {
+    const io = this.io;
+    if (!io) return;
+    this.io = null;
+    await io.stop();
+  }
+
+  /** The child's last stderr lines (for diagnostics). */
+  stderr() {
+    return this.io ? this.io.stderr.join("\n") : "";
+  }
+}
+
+/** A server of the kind chosen by SIO_E2E_SERVER, not started. */
+export function createServer(config) {
+  return SERVER_KIND === "node" ? new SioServer(config) : new RemoteSioServer(config);
+}
+
+/**
  * Namespace middleware: accepts when `accept(handshake.auth)` is true, otherwise rejects with an
  * Error(message) carrying `data` (the client gets connect_error with err.message / err.data).
  */
@@ -579,7 +640,7 @@ export function useEnv() {
     },
 
     async newServer(config) {
-      const srv = new SioServer(config);
+      const srv = createServer(config);
       env.resources.push({ order: 2, close: () => srv.close() });
       await srv.start();
       return srv;
