@@ -14,7 +14,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../support/chromium.mjs";
 import { io as nodeClient } from "socket.io-client";
 import { startCluster } from "../../examples/cluster/cluster.mjs";
 
@@ -27,16 +27,6 @@ const T = { timeout: 90_000 };
 /** How long the round-robin retry pace is observed, per client. */
 const PACE_WINDOW_MS = 11_000;
 
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -57,7 +47,7 @@ let roomCounter = 0;
 const newRoom = () => `room-${process.pid}-${++roomCounter}`;
 
 before(async () => {
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 after(async () => {
   if (browser) await browser.close().catch(() => {});

@@ -6,6 +6,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { useEnv, T, MODES, FAST_RECONNECT, sleep } from "../e2e/support/harness.mjs";
+import { setup } from "../e2e/support/engine-server.mjs";
 
 const env = useEnv();
 
@@ -89,18 +90,6 @@ async function engineEvents(page, prefix = "e") {
 const names = (evs) => evs.map((e) => e.ev);
 const isUndef = (v) => v === undefined || (v && v.$type === "undefined");
 const pkt = (e) => e.args[0] || {};
-
-function setup(io, srv) {
-  io.on("connection", (socket) => {
-    socket.on("echo", (...args) => args.pop()(...args));
-    socket.on("poke", () => socket.emit("hi", 1));
-    socket.on("noreply", () => {});
-    if (socket.handshake.query.silent) {
-      // No more pings from the server: the client's ping timeout has to fire.
-      clearTimeout(socket.conn.pingIntervalTimer);
-    }
-  });
-}
 
 /** Server + page with sockets.main connected in `mode`, every engine event recorded. */
 async function start(mode, { options = {}, extra = {} } = {}) {

@@ -28,7 +28,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../support/chromium.mjs";
 import { Server } from "socket.io";
 
 const run = promisify(execFile);
@@ -45,16 +45,6 @@ const MIN_FILE = "socketio-wasm.min.js";
 
 const PAGE_MS = 20_000;
 const BUILD = { timeout: 300_000 };
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const QUIET_NPM = { npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false" };
 
 let work;
@@ -117,7 +107,7 @@ before(async () => {
   });
   assert.ok(existsSync(path.join(FIXTURES, "node_modules/socketio-wasm/package.json")), "the tarball is installed in the fixtures");
   sio = await startSocketIo(FIXTURES);
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 after(async () => {
