@@ -12,6 +12,7 @@ import path from "node:path";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS } from "../tests/support/chromium.mjs";
 import { Server } from "socket.io";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -25,16 +26,7 @@ export const LIBS = {
   ref: { key: "ref", name: "socket.io-client 4.8.4" },
 };
 
-export const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+export { CHROMIUM_ARGS };
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

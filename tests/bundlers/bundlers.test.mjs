@@ -22,7 +22,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../support/chromium.mjs";
 import { Server } from "socket.io";
 
 const run = promisify(execFile);
@@ -37,16 +37,6 @@ const PAGE_MS = 15_000;
 /** Limit of one test (a build, a server and a page), in ms. */
 const T = { timeout: 90_000 };
 
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 // ---- the app under test -------------------------------------------------------------------------
 
@@ -111,7 +101,7 @@ before(async () => {
   await run("npm", ["install", tarball, "--offline", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: app, env });
 
   writeFileSync(path.join(app, "src/main.js"), APP);
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 after(async () => {

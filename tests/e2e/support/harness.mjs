@@ -22,7 +22,7 @@ import path from "node:path";
 import { readFile, stat } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { before, after, afterEach } from "node:test";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../../support/chromium.mjs";
 import { Server } from "socket.io";
 import { RemoteIo, REMOTE_KINDS } from "../../interop/support/remote.mjs";
 
@@ -63,16 +63,6 @@ export const MODES = [
 /** Client options that make reconnection quick (attempts after 50..200 ms). */
 export const FAST_RECONNECT = { reconnectionDelay: 100, reconnectionDelayMax: 200 };
 
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 // ---------------------------------------------------------------------------------------------------
 // small utilities
@@ -663,7 +653,7 @@ export function useEnv() {
 
   before(async () => {
     env.static = await startStaticServer();
-    env.browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+    env.browser = await launchChromium();
   });
   afterEach(() => env.cleanup());
   after(async () => {
