@@ -12,6 +12,7 @@ mod buffering;
 mod close;
 mod connect;
 mod defaults;
+mod engine_events;
 mod errors;
 mod handshake;
 mod heartbeat;
