@@ -3,14 +3,13 @@
 // configuration, logs and temporary files in a fresh directory. Used by start.mjs and by the test in
 // tests/cluster/.
 
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
 import { fileURLToPath } from "node:url";
+import { start } from "../../scripts/lib/process.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -44,45 +43,6 @@ async function waitPort(port, timeoutMs, what) {
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`${what} did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** A child process whose output lines are kept (last 200) and optionally echoed with a prefix. */
-function run(label, cmd, args, { echo, cwd } = {}) {
-  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], cwd });
-  const lines = [];
-  const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
-  child.once("error", (e) => lines.push(`[spawn error] ${e.message}`));
-  for (const stream of [child.stdout, child.stderr]) {
-    readline.createInterface({ input: stream }).on("line", (line) => {
-      lines.push(line);
-      if (lines.length > 200) lines.shift();
-      if (echo) echo(`[${label}] ${line}`);
-    });
-  }
-  return {
-    child,
-    lines,
-    exited,
-    async stop(signal = "SIGTERM", graceMs = 5000) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
-async function waitLine(proc, pattern, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (proc.lines.some((l) => pattern.test(l))) return;
-    if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
-      throw new Error(`${what} exited before it was ready:\n${proc.lines.join("\n")}`);
-    }
-    if (Date.now() > deadline) throw new Error(`${what} not ready within ${timeoutMs} ms:\n${proc.lines.join("\n")}`);
-    await new Promise((r) => setTimeout(r, 25));
   }
 }
 
@@ -164,12 +124,12 @@ export async function startCluster({ balance = "sticky", nodes = 2, lib, client,
   };
 
   try {
-    const redis = run("redis", REDIS_SERVER, [
+    const redis = start(REDIS_SERVER, [
       "--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
       "--daemonize", "no", "--dir", dir, "--logfile", "",
-    ], { echo });
+    ], { label: "redis", echo });
     procs.push(redis);
-    await waitLine(redis, /Ready to accept connections/, 10000, "redis-server");
+    await redis.waitLine(/Ready to accept connections/, 10000);
     const redisUrl = `redis://127.0.0.1:${redisPort}`;
 
     for (let i = 0; i < nodePorts.length; i++) {
@@ -180,9 +140,9 @@ export async function startCluster({ balance = "sticky", nodes = 2, lib, client,
       else if (lib) args.push("--lib", lib);
       const node = { name, port, url: `http://127.0.0.1:${port}`, proc: null };
       node.start = async () => {
-        node.proc = run(name, process.execPath, args, { echo });
+        node.proc = start(process.execPath, args, { label: name, echo });
         procs.push(node.proc);
-        await waitLine(node.proc, /listening on http/, 15000, name);
+        await node.proc.waitLine(/listening on http/, 15000);
       };
       node.stop = async () => {
         if (node.proc) await node.proc.stop();
@@ -193,7 +153,7 @@ export async function startCluster({ balance = "sticky", nodes = 2, lib, client,
 
     const conf = path.join(dir, "nginx.conf");
     await writeFile(conf, nginxConfig({ dir, port: nginxPort, nodePorts, balance }));
-    const nginx = run("nginx", NGINX, ["-c", conf, "-p", dir, "-e", path.join(dir, "nginx-error.log")], { echo });
+    const nginx = start(NGINX, ["-c", conf, "-p", dir, "-e", path.join(dir, "nginx-error.log")], { label: "nginx", echo });
     procs.push(nginx);
     await waitPort(nginxPort, 10000, "nginx").catch(async (e) => {
       const log = await readFile(path.join(dir, "nginx-error.log"), "utf8").catch(() => "");

@@ -15,11 +15,12 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { launchChromium } from "../support/chromium.mjs";
+import { start } from "../../scripts/lib/process.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const SERVER = path.join(ROOT, "examples/server/server.mjs");
@@ -103,45 +104,22 @@ function needsBuild(ex) {
 async function startServer(ex, port = 0) {
   const args = [SERVER, "--static", ex.staticDir, "--port", String(port)];
   for (const m of ex.mounts ?? []) args.push("--mount", m);
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, HOST: "127.0.0.1", PORT: "" },
-  });
-  const server = { child, port: 0, url: "", log: "" };
-  child.stderr.setEncoding("utf8").on("data", (d) => (server.log += d));
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  server.exited = exited;
-  let out = "";
-  child.stdout.setEncoding("utf8");
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 10 s:\n${server.log}`)), 10_000);
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = /^chat server listening on (http:\/\/127\.0\.0\.1:(\d+))$/m.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        server.url = m[1];
-        server.port = Number(m[2]);
-        resolve();
-      }
-    });
-    exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code}) before listening:\n${server.log}`));
-    });
-  });
-  assert.equal(out.trim().split("\n").length, 1, "the server prints exactly one line on stdout");
-  return server;
+  const proc = start(process.execPath, args, { label: "server", cwd: ROOT, env: { ...process.env, HOST: "127.0.0.1", PORT: "" } });
+  const m = await proc.waitLine(/^chat server listening on (http:\/\/127\.0\.0\.1:(\d+))$/);
+  assert.equal(proc.stdout.trim().split("\n").length, 1, "the server prints exactly one line on stdout");
+  return {
+    proc,
+    url: m[1],
+    port: Number(m[2]),
+    get log() {
+      return proc.output;
+    },
+  };
 }
 
 /** Stops a server (SIGTERM, then SIGKILL after 5 s); resolves once the process is gone. */
 async function stopServer(server) {
-  if (!server || server.child.exitCode !== null || server.child.signalCode !== null) return;
-  server.child.kill("SIGTERM");
-  const timer = setTimeout(() => server.child.kill("SIGKILL"), 5000);
-  await server.exited;
-  clearTimeout(timer);
+  await server?.proc.stop();
 }
 
 /** What a page shows, for failure messages. */

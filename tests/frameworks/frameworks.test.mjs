@@ -20,7 +20,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import http from "node:http";
 import net from "node:net";
@@ -29,6 +29,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { launchChromium } from "../support/chromium.mjs";
+import { run as runCollect, start } from "../../scripts/lib/process.mjs";
 import { Server } from "socket.io";
 
 const run = promisify(execFile);
@@ -129,42 +130,8 @@ function freePort() {
   });
 }
 
-/** Runs a command to its end; resolves with { code, output } (stdout + stderr), never rejects. */
-function runCollect(cmd, args, opts) {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { ...opts, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    child.on("close", (code, signal) => resolve({ code, signal, output }));
-  });
-}
-
-/** A long-running server (next start / next dev) in its own process group, stopped by its pid. */
-function startProcess(cmd, args, opts) {
-  const child = spawn(cmd, args, { ...opts, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  let output = "";
-  child.stdout.on("data", (d) => (output += d));
-  child.stderr.on("data", (d) => (output += d));
-  const exited = new Promise((resolve) => child.on("exit", resolve));
-  return {
-    get output() {
-      return output;
-    },
-    async stop() {
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {}
-      const t = setTimeout(() => {
-        try {
-          process.kill(-child.pid, "SIGKILL");
-        } catch {}
-      }, 5000);
-      await exited;
-      clearTimeout(t);
-    },
-  };
-}
+/** A long-running server (next start / next dev) in its own process group, stopped as a whole. */
+const startProcess = (cmd, args, opts) => start(cmd, args, { ...opts, group: true });
 
 async function waitForHttp(url, proc, ms) {
   const end = Date.now() + ms;
