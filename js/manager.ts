@@ -100,6 +100,14 @@ export interface ManagerOptions {
   useNativeTimers: boolean;
   /** WebSocket sub-protocols to request. */
   protocols: string | string[];
+  /**
+   * Share one connection between the tabs of this origin that ask for the same address with the same
+   * options (default false): the engine runs once, in a SharedWorker, or in one elected tab where
+   * SharedWorker is missing; every tab gets a socket with the usual API. See "One connection for all
+   * tabs" in the README for what each call means then. Ignored where neither SharedWorker nor Web
+   * Locks with BroadcastChannel exist (the tab connects on its own) and in the CommonJS build.
+   */
+  shared: boolean;
 }
 
 /** The events of a manager. */
@@ -230,7 +238,7 @@ export class Manager<
   /** @internal the engine, once the WebAssembly module is loaded */
   _w?: WasmManager;
   /** @internal calls made before the engine existed, in order */
-  private _pending: Array<(w: WasmManager) => void> | undefined = [];
+  _pending: Array<(w: WasmManager) => void> | undefined = [];
   /** @internal why the engine cannot run here */
   private _failure?: Error;
   /** @internal sockets by engine handle */
@@ -266,11 +274,17 @@ export class Manager<
     this._autoConnect = opts.autoConnect !== false;
     this.uri = resolve(uri as string | undefined, opts.path).source;
     if (this._autoConnect) this.open();
-    whenReady((err) => this._start(err));
+    // A shared connection (js/shared.ts) is loaded only when asked for, and given the engine's parts.
+    const start = (err?: Error) => this._start(err);
+    if (opts.shared) import("./shared.js").then((s) => s.attach(this, WasmManager, EventKind, whenReady)).catch(start);
+    else whenReady(start);
   }
 
-  /** @internal the engine is loaded (or cannot be): start it and replay what was asked meanwhile. */
-  private _start(err?: Error): void {
+  /**
+   * @internal the engine is loaded (or cannot be): start it (`w`, or one of the tab's own) and replay
+   * what was asked meanwhile.
+   */
+  _start(err?: Error, w?: WasmManager): void {
     const pending = this._pending ?? [];
     this._pending = undefined;
     if (err) {
@@ -278,7 +292,7 @@ export class Manager<
       if (pending.length) this._fail();
       return;
     }
-    const w = new WasmManager(this.uri, this._handler());
+    w = w || new WasmManager(this.uri, this._handler());
     this._w = w;
     this._configure();
     for (const f of pending) f(w);
@@ -457,7 +471,8 @@ export class Manager<
 
   // What user code throws is reported (as an uncaught exception would be) and never unwinds
   // through the engine, which goes on with the next event.
-  private _handler() {
+  /** @internal */
+  _handler() {
     return {
       message: guarded((s: number, args: unknown[], atts: ArrayBuffer[] | undefined, ack: number) =>
         this._sockets[s]?._onMessage(args, atts, ack),
