@@ -226,6 +226,47 @@ test("auth: the first page's payload; an auth function is asked in a live page o
   assert.deepEqual(srv.entries("connection").at(-1).args[0].auth, { who: "b" }, "the live page's auth once the first left");
 });
 
+test("connection state recovery: every page is recovered and gets the missed events", T, async () => {
+  let emitWhileGone = false;
+  const srv = await env.server({
+    options: { connectionStateRecovery: { maxDisconnectionDuration: 60_000, skipMiddlewares: true } },
+    setup: (io) => {
+      echoSetup(io);
+      io.on("connection", (socket) => {
+        // an event first: the client recovers from the offset of the last event it got
+        if (!socket.recovered) socket.emit("hello");
+        socket.on("disconnect", () => emitWhileGone && io.emit("missed", "while gone"));
+      });
+    },
+  });
+  const ctx = await env.context();
+  const pages = await env.pages(ctx, 3);
+  const [id] = await connectAll(pages, srv.url());
+  for (const p of pages) await p.eval(() => window.sockets.s.on("missed", window.__rec("missed")));
+  await new Promise((r) => setTimeout(r, 200));
+  emitWhileGone = true;
+  srv.closeTransports();
+  for (const p of pages) {
+    const [, again] = await p.waitEvent("s:connect", { count: 2, timeout: 10_000 });
+    assert.deepEqual([again.args[0].id, again.args[0].recovered], [id, true]);
+    const [m] = await p.waitEvent("missed");
+    assert.equal(m.args[0], "while gone");
+  }
+  assert.equal(engineCount(srv), 1);
+});
+
+test("default transports: the upgrade to WebSocket is seen by every page", T, async () => {
+  const srv = await env.server({ setup: echoSetup });
+  const ctx = await env.context();
+  const pages = await env.pages(ctx, 2);
+  await pages[0].connect("s", srv.url(), null, { shared: true, ...FAST });
+  await pages[0].waitUpgrade("s");
+  await pages[1].connect("s", srv.url(), null, { shared: true, ...FAST });
+  for (const p of pages) assert.equal(await p.transportName("s"), "websocket");
+  assert.equal(engineCount(srv), 1);
+  assert.equal(await pages[1].eval(() => window.sockets.s.emitWithAck("echo", "up")), "up");
+});
+
 test("the minified bundle loads the shared code on demand and shares the connection", T, async () => {
   const srv = await env.server({ setup: echoSetup });
   const ctx = await env.context();
