@@ -214,6 +214,7 @@ class Remote {
         return;
       }
       case "fail":
+        this.wait = 0;
         for (let s = 0; s < this.defs.length; s++) {
           if (this.att[s]) h.event(this.K.ConnectError, s, [d.x, 0], undefined);
         }
