@@ -26,6 +26,13 @@ type Msg = Record<string, any>;
 type Bytes = ArrayBuffer | ArrayBufferView;
 
 const DISCONNECTED = "socket has been disconnected";
+/**
+ * The version of the messages between this file and js/hub.ts, in the names of the worker, the
+ * channels and the locks: tabs of another version of the package (an open tab during a deploy) use
+ * another worker and never see these messages. Change it (here and in the worker's name below) when
+ * the messages change.
+ */
+const PROTOCOL = "socketio-wasm/1";
 
 /** A copy of the bytes of each attachment, to transfer (the caller keeps its own buffers). */
 function copies(bufs: Bytes[] | undefined): ArrayBuffer[] | undefined {
@@ -262,7 +269,7 @@ function uid(): string {
 /** The name of the lock this tab holds until it is gone (requested once per tab). */
 function tabLockName(): Promise<string> {
   if (!tabLock) {
-    const name = "socketio-wasm tab " + uid();
+    const name = PROTOCOL + " tab " + uid();
     tabLock = new Promise((granted) => {
       void locks!.request(name, () => {
         granted(name);
@@ -312,7 +319,7 @@ export function attach(m: Manager, W: typeof WasmManager, K: typeof Kinds, ready
     ch.port1.onmessage = (e) => remote.recv(e.data);
     start(undefined, remote as unknown as WasmManager);
     void tabLockName().then((lock) => {
-      worker ??= new SharedWorker(new URL("./shared-worker.js", import.meta.url), { type: "module", name: "socketio-wasm" });
+      worker ??= new SharedWorker(new URL("./shared-worker.js", import.meta.url), { type: "module", name: "socketio-wasm/1" });
       // The worker's script failed to load (a bundler left it out, a Content-Security-Policy).
       worker.addEventListener("error", () => remote.recv({ t: "fail", x: "socketio-wasm: the shared worker failed to start" }));
       worker.port.postMessage({ ...hello, lock }, [ch.port2]);
@@ -321,7 +328,7 @@ export function attach(m: Manager, W: typeof WasmManager, K: typeof Kinds, ready
   }
 
   // No SharedWorker: the owner tab of the key runs the hub, the others reach it over a BroadcastChannel.
-  const name = "socketio-wasm " + key;
+  const name = PROTOCOL + " " + key;
   const bc = new BroadcastChannel(name);
   const me = uid();
   /** the hub this tab talks to (its epoch), once known */
@@ -356,7 +363,7 @@ export function attach(m: Manager, W: typeof WasmManager, K: typeof Kinds, ready
   bc.postMessage({ who: 1 });
 
   let mine: string | undefined;
-  void locks.request("socketio-wasm owner " + key, () => {
+  void locks.request(PROTOCOL + " owner " + key, () => {
     mine = uid();
     const epoch = mine;
     const hub = new Hub(W, K, ready);
