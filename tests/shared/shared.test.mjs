@@ -267,6 +267,63 @@ test("default transports: the upgrade to WebSocket is seen by every page", T, as
   assert.equal(await pages[1].eval(() => window.sockets.s.emitWithAck("echo", "up")), "up");
 });
 
+test("onAny and onAnyOutgoing are per page; retries and volatile act on the one connection", T, async () => {
+  let tries = 0;
+  const srv = await env.server({
+    setup: (io, s) => {
+      echoSetup(io);
+      io.on("connection", (socket) => {
+        // answers the second try only
+        socket.on("flaky", (n, ack) => ++tries >= 2 && ack(n));
+        // with retries, every emit waits for an ack (as in socket.io-client)
+        socket.on("note", (...args) => {
+          s.push("note", ...args.filter((x) => typeof x !== "function"));
+          if (typeof args.at(-1) === "function") args.at(-1)();
+        });
+      });
+    },
+  });
+  const ctx = await env.context();
+  const [a, b] = await env.pages(ctx, 2);
+  // The first page opens the namespace: its retries and ackTimeout are the socket's.
+  await a.connect("s", srv.url(), null, { ...WS, retries: 3, ackTimeout: 300 });
+  await b.connect("s", srv.url(), null, WS);
+  await a.eval(() => {
+    const s = window.sockets.s;
+    s.onAny((ev, ...args) => window.__push("any", ev, ...args));
+    s.onAnyOutgoing((ev, ...args) => window.__push("out", ev, ...args));
+  });
+  await b.eval(() => window.sockets.s.onAnyOutgoing((ev) => window.__push("out", ev)));
+  await a.eval(() => window.sockets.s.emit("note", "from a", new Uint8Array([1])));
+  await b.eval(() => window.sockets.s.emit("shout", "from b"));
+  const [outA] = await a.waitEvent("out");
+  assert.deepEqual(outA.args, ["note", "from a", { $type: "Uint8Array", bytes: [1] }]);
+  const [outB] = await b.waitEvent("out");
+  assert.deepEqual(outB.args, ["shout"]);
+  const [any] = await a.waitEvent("any");
+  assert.deepEqual(any.args, ["heard", "from b"]);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual((await a.eventsNamed("out")).map((e) => e.args), [outA.args], "a page's onAnyOutgoing sees its own emits only");
+
+  // retries: page b's emit is resent by the connection (with page a's retries) until the server answers
+  assert.equal(await b.eval(() => window.sockets.s.emitWithAck("flaky", 7)), 7);
+  assert.ok(tries >= 2);
+
+  // volatile: dropped while the shared connection is down
+  await srv.stop();
+  await a.waitEvent("s:disconnect");
+  // a reconnection attempt has failed: the connection is really down now
+  await a.waitEvent("s:reconnect_error");
+  await a.eval(() => window.sockets.s.volatile.emit("note", "volatile"));
+  await a.eval(() => window.sockets.s.emit("note", "buffered"));
+  // (the worker gets the emits while the server is still down)
+  await new Promise((r) => setTimeout(r, 300));
+  await srv.start();
+  await srv.waitLog("note", 2, 10_000);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(srv.entries("note").map((e) => e.args[0]), ["from a", "buffered"]);
+});
+
 test("the minified bundle loads the shared code on demand and shares the connection", T, async () => {
   const srv = await env.server({ setup: echoSetup });
   const ctx = await env.context();
