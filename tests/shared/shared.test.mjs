@@ -175,7 +175,17 @@ test("binary payloads cross the worker both ways, nested in objects", T, async (
       io.on("connection", (socket) => socket.on("bytes", (o, ack) => ack({ len: o.nested.buf.length, sum: [...o.nested.buf].reduce((a, b) => a + b, 0), raw: o.raw.length })));
     },
   });
-  const ctx = await env.context();
+  // Records the buffers each message to the worker moves (its transfer list).
+  const ctx = await env.context([
+    () => {
+      const post = MessagePort.prototype.postMessage;
+      window.__moved = [];
+      MessagePort.prototype.postMessage = function (m, transfer) {
+        if (m && m.t === "emit") window.__moved.push((transfer || []).map((b) => b.byteLength));
+        return post.apply(this, arguments);
+      };
+    },
+  ]);
   const pages = await env.pages(ctx, 3);
   await connectAll(pages, srv.url());
   for (const p of pages) await p.eval(() => window.sockets.s.on("blob", window.__rec("blob")));
@@ -197,6 +207,8 @@ test("binary payloads cross the worker both ways, nested in objects", T, async (
   });
   assert.deepEqual(r.seen, { len: 5, sum: 10 + 11 + 12 + 13 + 14, raw: 7 });
   assert.equal(r.kept, true, "the caller's buffers are not detached");
+  // one copy of each attachment's bytes (the view's 5, not its buffer's 100,000), moved to the worker
+  assert.deepEqual(await pages[1].eval(() => window.__moved), [[5, 7], [100_000]]);
   assert.deepEqual([r.backIsBuffer, r.backLen, r.backOk], [true, 100_000, true]);
   srv.io.emit("blob", { a: Buffer.from([9, 8, 7]) }, Buffer.from([1, 2]));
   for (const p of pages) {
