@@ -49,8 +49,10 @@ function namedPkg() {
     execFileSync(path.join(ROOT, "node_modules/.bin/wasm-opt"), [
       "-Oz", "-g", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
       "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
+      // The same short import/export names as pkg/'s glue expects (the mapping is deterministic).
+      "--minify-imports-and-exports-and-modules",
       staged, "-o", path.join(dir, "socketio_wasm_bg.wasm"),
-    ]);
+    ], { stdio: ["ignore", "ignore", "inherit"] });
   } else {
     console.warn("target/js-build/socketio_wasm_bg.wasm not found: profiling pkg/'s wasm (no function names)");
     cpSync(path.join(PKG_DIR, "socketio_wasm_bg.wasm"), path.join(dir, "socketio_wasm_bg.wasm"));

@@ -27,10 +27,13 @@ function matches(ns: string, spec: string): boolean {
   return on;
 }
 
-/** A logger for namespace `ns`; a no-op unless enabled. */
+/** What `debug` returns for a namespace that is off. */
+export const off = (): void => {};
+
+/** A logger for namespace `ns`; a no-op (`off`) unless enabled. */
 export function debug(ns: string): (msg: string, ...args: unknown[]) => void {
   const spec = enabledPatterns();
-  if (!spec || !matches(ns, spec)) return () => {};
+  if (!spec || !matches(ns, spec)) return off;
   // The message is part of the format string, so its %s / %o / %d take the arguments.
   return (msg, ...args) => console.debug("%c" + ns + "%c " + msg, "color: #0a7", "color: inherit", ...args);
 }

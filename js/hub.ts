@@ -39,6 +39,8 @@ export interface Hello {
   t: "hello";
   key: string;
   uri: string;
+  /** The address's parts, as js/url.ts resolved them (see \`WasmManager\`'s constructor). */
+  address: object;
   cfg: object;
   lock?: string;
 }
@@ -121,7 +123,7 @@ class Conn {
         for (const c of this.clients) c.post({ t: "fail", x: err.message });
         return;
       }
-      const w = new hub.W(hello.uri, this.handler());
+      const w = new hub.W(hello.address, this.handler());
       w.configure(hello.cfg);
       this.w = w;
       for (const f of q) f(w);
@@ -279,6 +281,18 @@ class Conn {
           case K.Packet:
             for (const c of this.clients) if (c.packets) c.post({ t: "ev", k: kind, s: 0, a, b });
             return;
+          // The engine's debugging events, to the tabs that listen to them.
+          case K.EnginePacket:
+          case K.EnginePacketCreate:
+          case K.EngineFlush:
+          case K.EngineDrain:
+          case K.EnginePing:
+          case K.EngineOpen:
+          case K.EngineUpgrading:
+          case K.EngineError:
+          case K.ReconnectDelay:
+            for (const c of this.clients) if (c.engine) c.post({ t: "ev", k: kind, s: 0, a, b });
+            return;
           default: {
             const snap = kind !== K.Ping;
             for (const c of live()) c.post({ t: "ev", k: kind, s: 0, a, b, st: snap ? this.snapshot(c) : undefined });
@@ -300,6 +314,8 @@ export class Client {
   /** engine sockets with onAnyOutgoing listeners in this tab */
   out = new Set<number>();
   packets = false;
+  /** the tab wants the engine's debugging events */
+  engine = false;
   /** the tab closed its manager (`io.disconnect()`) */
   closed = false;
   private dead = false;
@@ -373,6 +389,10 @@ export class Client {
           if (m.on) this.out.add(h);
           else this.out.delete(h);
           w.setOutgoingEvents(h, conn.clients.some((c) => c.out.has(h)));
+          return;
+        case "engine":
+          this.engine = true;
+          w.setEngineEvents();
           return;
         case "packets":
           this.packets = true;

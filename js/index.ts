@@ -13,6 +13,7 @@ import { wasmMemoryBytes } from "./wasm.js";
 import { debug } from "./debug.js";
 
 const log = debug("socket.io-client");
+const urlLog = debug("socket.io-client:url");
 const cache: Record<string, Manager> = {};
 
 /**
@@ -32,6 +33,7 @@ function lookup(
   }
   opts = opts || {};
   const { source, id, nsp: path } = resolve(uri ?? undefined, opts.path || "/socket.io");
+  urlLog("parse %s", source);
   const sameNamespace = cache[id] !== undefined && path in cache[id].nsps;
   // A shared socket gets a manager of its own: the connection is shared where it runs (js/hub.ts).
   const newConnection =

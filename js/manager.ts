@@ -1,10 +1,10 @@
 import { Emitter, type AnyFn, type DefaultEventsMap, type EventsMap } from "./emitter.js";
 import { withAttachments } from "./binary.js";
 import { report, toError, TransportError } from "./errors.js";
-import { debug } from "./debug.js";
+import { debug, off } from "./debug.js";
 import { EventKind, WasmManager, whenReady } from "./wasm.js";
-import { resolve } from "./url.js";
-import { Socket, type DisconnectDescription, type SocketOptions } from "./socket.js";
+import { resolve, type Resolved } from "./url.js";
+import { log as slog, Socket, type DisconnectDescription, type SocketOptions } from "./socket.js";
 
 /** A transport, named by string or by one of the exported transport classes. */
 export type TransportName = "polling" | "websocket" | "webtransport" | (string & {});
@@ -123,11 +123,38 @@ export interface ManagerReservedEvents {
   reconnect: (attempt: number) => void;
 }
 
-/** The events of the engine (`manager.engine`). */
+/** An Engine.IO packet, as the engine's `packet` and `packetCreate` events give it. */
+export interface EnginePacket {
+  type: "open" | "close" | "ping" | "pong" | "message" | "upgrade" | "noop";
+  data?: string | ArrayBuffer | ArrayBufferView | Blob;
+  options?: { compress: boolean };
+}
+
+/** The events of the engine (`manager.engine`), as engine.io-client's socket emits them. */
 export interface EngineReservedEvents {
+  open: () => void;
+  handshake: (data: { sid: string; upgrades: string[]; pingInterval: number; pingTimeout: number; maxPayload: number }) => void;
+  packet: (packet: EnginePacket) => void;
+  packetCreate: (packet: EnginePacket) => void;
+  heartbeat: () => void;
+  ping: () => void;
+  pong: () => void;
+  data: (data: string | ArrayBuffer) => void;
+  message: (data: string | ArrayBuffer) => void;
+  drain: () => void;
+  flush: () => void;
+  upgrading: (transport: { name: string }) => void;
   upgrade: (transport: { name: string }) => void;
   upgradeError: (err: Error) => void;
+  error: (err: Error) => void;
   close: (reason: string, description?: DisconnectDescription) => void;
+}
+
+/** `[event, data]` of an engine packet trace: a message's text still has its `4`. */
+function enginePacket(type: string, data: unknown): EnginePacket {
+  const packet = { type } as EnginePacket;
+  if (data !== undefined) packet.data = (type === "message" && typeof data === "string" ? data.slice(1) : data) as string;
+  return packet;
 }
 
 /** The low-level connection of a manager (`socket.io.engine`). */
@@ -152,8 +179,13 @@ export class Engine extends Emitter<{}, {}, EngineReservedEvents> {
 
   /** `opening`, `open` or `closed`. */
   get readyState(): "opening" | "open" | "closing" | "closed" {
-    return this._m._readyState;
+    const state = this._m._readyState;
+    // While the events of the handshake are delivered, before `open`.
+    return state === "open" && this._m._tracing && !this._opened ? "opening" : state;
   }
+
+  /** @internal `open` was emitted */
+  _opened = false;
 
   /** @internal */
   _transport(name: string): { name: string } {
@@ -171,14 +203,42 @@ export class Engine extends Emitter<{}, {}, EngineReservedEvents> {
   _emit<Ev extends keyof EngineReservedEvents>(ev: Ev, ...args: Parameters<EngineReservedEvents[Ev]>): void {
     this.emitReserved(ev, ...args);
   }
+
+  protected override _listenerAdded(ev: string | symbol): void {
+    // upgrade, upgradeError and close come anyway; the debugging events only once someone listens.
+    if (ev !== "upgrade" && ev !== "upgradeError" && ev !== "close") this._m._traceEngine();
+  }
 }
 
 const log = debug("socket.io-client:manager");
+const elog = debug("engine.io-client:socket");
+
+/** Logs a Socket.IO packet being written, as socket.io-client does (its JSON, the ack id of an emit). */
+function logPacket(text: string): void {
+  const m = /^(\d)(?:\d+-)?(?:(\/[^,]*),)?(\d*)/.exec(text);
+  if (!m) return;
+  const type = Number(m[1]);
+  const nsp = m[2] || "/";
+  const id = m[3] ? Number(m[3]) : undefined;
+  let data: unknown;
+  try {
+    data = text.length > m[0].length ? JSON.parse(text.slice(m[0].length)) : undefined;
+  } catch {
+    data = text.slice(m[0].length);
+  }
+  const event = type === 2 || type === 5;
+  if (event && id !== undefined) slog("emitting packet with ack id %d", id);
+  const packet = event ? { type, data, options: { compress: true }, id, nsp } : type === 3 || type === 6 ? { type, id, data, nsp } : { type, data, nsp };
+  log("writing packet %j", packet);
+}
 
 function detail(d: unknown): DisconnectDescription | undefined {
   if (!Array.isArray(d)) return undefined;
   if (d[0] === null) return toError(d[1]);
-  if (d.length === 3) return { description: d[0], context: { code: d[1], reason: d[2], wasClean: d[1] === 1000 } };
+  if (d.length === 3) {
+    const init = { code: d[1], reason: d[2], wasClean: d[1] === 1000 };
+    return { description: d[0], context: typeof CloseEvent === "function" ? new CloseEvent("close", init) : init };
+  }
   return { description: d[0] };
 }
 
@@ -241,6 +301,8 @@ export class Manager<
   _pending: Array<(w: WasmManager) => void> | undefined = [];
   /** @internal why the engine cannot run here */
   private _failure?: Error;
+  /** @internal */
+  _address: Resolved;
   /** @internal sockets by engine handle */
   _sockets: Socket[] = [];
   /** @internal */
@@ -272,7 +334,8 @@ export class Manager<
     this._randomizationFactor = opts.randomizationFactor ?? 0.5;
     this._timeout = opts.timeout == null ? 20000 : opts.timeout;
     this._autoConnect = opts.autoConnect !== false;
-    this.uri = resolve(uri as string | undefined, opts.path).source;
+    this._address = resolve(uri as string | undefined, opts.path);
+    this.uri = this._address.source;
     if (this._autoConnect) this.open();
     // A shared connection (js/shared.ts) is loaded only when asked for, and given the engine's parts.
     const start = (err?: Error) => this._start(err);
@@ -292,8 +355,9 @@ export class Manager<
       if (pending.length) this._fail();
       return;
     }
-    w = w || new WasmManager(this.uri, this._handler());
+    w = w || new WasmManager(this._address, this._handler());
     this._w = w;
+    if (elog !== off) this._traceEngine();
     this._configure();
     for (const f of pending) f(w);
   }
@@ -428,11 +492,16 @@ export class Manager<
       token = this._openSeq;
       this._openCbs.set(token, fn);
     }
-    log("opening %s", this.uri);
     this._ensureEngine();
     this._call((w) => {
+      this._logState();
       this._configure();
-      w.open(token);
+      this._opening = true;
+      try {
+        w.open(token);
+      } finally {
+        this._opening = false;
+      }
     });
     this._fail();
     return this;
@@ -441,6 +510,18 @@ export class Manager<
   /** Same as `open`. */
   connect(fn?: (err?: Error) => void): this {
     return this.open(fn);
+  }
+
+  /** @internal `open()` is running (its attempt logs no second `readyState`) */
+  private _opening = false;
+  /** @internal the id of the last acknowledgement received (debug log) */
+  _ackId?: number;
+  /** @internal the attempt under way is a successful reconnection */
+  private _reconnected = false;
+
+  /** @internal as socket.io-client logs on every `open()` */
+  _logState(): void {
+    log("readyState %s", this._readyState);
   }
 
   /** The socket of a namespace on this connection, created on first use. */
@@ -469,6 +550,15 @@ export class Manager<
     if (ev === "packet") this._call((w) => w.setPacketEvents(true));
   }
 
+  /** @internal the engine's debugging events are wanted (from now on, for every engine). */
+  _traceEngine(): void {
+    if (this._tracing) return;
+    this._tracing = true;
+    this._call((w) => w.setEngineEvents());
+  }
+  /** @internal */
+  _tracing = false;
+
   // What user code throws is reported (as an uncaught exception would be) and never unwinds
   // through the engine, which goes on with the next event.
   /** @internal */
@@ -487,13 +577,25 @@ export class Manager<
   private _event(kind: EventKind, s: number, a: unknown, b: unknown): void {
     const socket = this._sockets[s];
     switch (kind) {
-      case EventKind.Opening:
+      case EventKind.Opening: {
         // The attempt open() announced keeps the engine it made; a reconnection attempt gets a new one.
         if (!this.engine || this.engine._started) this.engine = new Engine(this as unknown as Manager);
         this.engine._started = true;
+        // A reconnection attempt opens from "closed", as socket.io-client's open() logs it.
+        if (!this._opening) log("readyState closed");
+        log("opening %s", this.uri);
+        const name = this.engine.transport.name;
+        if (this._address.host !== "localhost") elog("adding listener for the 'offline' event");
+        elog('creating transport "%s"', name);
+        elog("options: %j", this.opts);
+        elog("setting transport %s", name);
+        if (this._timeout !== false) log("connect attempt will timeout after %d", this._timeout);
         return;
+      }
       case EventKind.Open:
+        elog("socket open");
         log("open");
+        log("cleanup");
         this.emitReserved("open");
         return;
       case EventKind.Error:
@@ -501,6 +603,7 @@ export class Manager<
         return;
       case EventKind.Close:
         log("closed due to %s", a);
+        log("cleanup");
         this.emitReserved("close", a as string, detail(b));
         return;
       case EventKind.Ping:
@@ -516,6 +619,7 @@ export class Manager<
         }
         return;
       case EventKind.Reconnect:
+        this._reconnected = true;
         this.emitReserved("reconnect", a as number);
         return;
       case EventKind.ReconnectError:
@@ -551,15 +655,20 @@ export class Manager<
         return;
       }
       case EventKind.EngineClose:
+        elog('socket close with reason: "%s"', a);
+        if (this._address.host !== "localhost") elog("removing listener for the 'offline' event");
         this.engine?._emit("close", a as string, detail(b));
         return;
       case EventKind.Connect:
+        slog("socket connected with id %s", socket?.id);
+        slog("draining queue");
         socket?._reserved("connect");
         return;
       case EventKind.ConnectError:
         socket?._reserved("connect_error", toError(a as never));
         return;
       case EventKind.Disconnect:
+        slog("close (%s)", a);
         socket?._reserved("disconnect", a as Socket.DisconnectReason, detail(b));
         return;
       case EventKind.Auth:
@@ -567,6 +676,61 @@ export class Manager<
         return;
       case EventKind.Outgoing:
         socket?._onOutgoing(a as [string, unknown[]]);
+        return;
+    }
+    const engine = this.engine;
+    if (!engine) return;
+    switch (kind) {
+      case EventKind.EnginePacket: {
+        const packet = enginePacket(a as string, b);
+        elog('socket receive: type "%s", data "%s"', packet.type, packet.data);
+        if (log !== off && typeof packet.data === "string") {
+          // The id of an acknowledgement, for the socket's "calling ack" line.
+          const ack = /^[36](?:\d+-)?(?:\/[^,]*,)?(\d+)/.exec(packet.data);
+          if (ack) this._ackId = Number(ack[1]);
+        }
+        engine._emit("packet", packet);
+        engine._emit("heartbeat");
+        if (packet.type === "open") engine._emit("handshake", JSON.parse(packet.data as string));
+        else if (packet.type === "message") {
+          engine._emit("data", packet.data as string);
+          engine._emit("message", packet.data as string);
+        }
+        return;
+      }
+      case EventKind.EnginePacketCreate: {
+        const packet = enginePacket(a as string, b);
+        if (log !== off && typeof packet.data === "string") logPacket(packet.data);
+        packet.options = { compress: true };
+        engine._emit("packetCreate", packet);
+        return;
+      }
+      case EventKind.EngineFlush:
+        elog("flushing %d packets in socket", a);
+        engine._emit("flush");
+        return;
+      case EventKind.EngineDrain:
+        engine._emit("drain");
+        return;
+      case EventKind.EnginePing:
+        engine._emit("ping");
+        engine._emit("pong");
+        return;
+      case EventKind.EngineOpen:
+        engine._opened = true;
+        if (this._reconnected) log("reconnect success");
+        this._reconnected = false;
+        if (this.opts.upgrade !== false) elog("starting upgrade probes");
+        engine._emit("open");
+        return;
+      case EventKind.EngineUpgrading:
+        engine._emit("upgrading", { name: a as string });
+        return;
+      case EventKind.ReconnectDelay:
+        log("will wait %dms before reconnect attempt", a);
+        return;
+      case EventKind.EngineError:
+        engine._emit("error", toError(a as never));
         return;
     }
   }

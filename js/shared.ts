@@ -52,6 +52,7 @@ class Remote {
   private att: boolean[] = [];
   private out: boolean[] = [];
   private packets = false;
+  private engine = false;
   private opened = false;
   private closed = false;
   private cfg?: object;
@@ -127,6 +128,11 @@ class Remote {
   setPacketEvents(): void {
     this.packets = true;
     this.send({ t: "packets" });
+  }
+
+  setEngineEvents(): void {
+    this.engine = true;
+    this.send({ t: "engine" });
   }
 
   setOutgoingEvents(s: number, on: boolean): void {
@@ -251,6 +257,7 @@ class Remote {
     this.att.forEach((on, s) => on && this.cmd({ t: "connect", s }));
     this.out.forEach((on, s) => on && send({ t: "out", s, on }));
     if (this.packets) send({ t: "packets" });
+    if (this.engine) send({ t: "engine" });
   }
 }
 
@@ -310,7 +317,7 @@ export function attach(m: Manager, W: typeof WasmManager, K: typeof Kinds, ready
   m._configure();
   m._w = undefined;
   const key = keyOf(m.uri, cfg);
-  const hello: Hello = { t: "hello", key, uri: m.uri, cfg };
+  const hello: Hello = { t: "hello", key, uri: m.uri, address: m._address, cfg };
   const handler = m._handler();
 
   if (hasWorker) {

@@ -82,7 +82,8 @@ type Bytes = ArrayBuffer | ArrayBufferView;
 
 const RESERVED = new Set(["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"]);
 
-const log = debug("socket.io-client:socket");
+/** @internal the socket.io-client:socket logger (the manager logs some socket lines) */
+export const log = debug("socket.io-client:socket");
 
 /**
  * A namespace socket, as in socket.io-client: `emit` with acknowledgements,
@@ -182,6 +183,7 @@ export class Socket<
     this._connecting = true;
     this.io._ensureEngine();
     this.io._call((w) => {
+      if (!this.io._reconnecting) this.io._logState();
       this.io._configure();
       w.connect(this._s);
     });
@@ -276,7 +278,6 @@ export class Socket<
       token = this._ackSeq;
       this._acks.set(token, ack);
     }
-    log("emitting %s", data[0]);
     this.io._call((w) =>
       w.emit(this._s, data, bufs.length ? (bufs as never) : undefined, token, withError, !!flags.volatile, ms(flags.timeout)),
     );
@@ -286,7 +287,7 @@ export class Socket<
   _onMessage(parsed: unknown[], attachments: ArrayBuffer[] | undefined, ack: number): void {
     const args = withAttachments(parsed, attachments);
     if (ack >= 0) args.push(this._ackFn(ack));
-    log("emitting event %o", args);
+    log("emitting event %j", args);
     if (this._anyListeners.length) for (const l of this._anyListeners.slice()) l.apply(this, args);
     this.emitUntyped(args[0] as string, args.slice(1));
   }
@@ -314,12 +315,14 @@ export class Socket<
       return;
     }
     const args = withAttachments(parsed ?? [], attachments);
+    log("calling ack %s with %j", this.io._ackId, args);
     if (withError) fn.call(this, null, ...args);
     else fn.apply(this, args);
   }
 
   /** @internal the auth function is asked for this connection's payload. */
   _onAuth(seq: number): void {
+    log("transport is open - connecting");
     const auth = this._auth;
     const send = (data: unknown) =>
       this.io._call((w) => w.authResponse(this._s, seq, data == null ? undefined : JSON.stringify(data)));
@@ -336,7 +339,6 @@ export class Socket<
 
   /** @internal reserved events from the manager. */
   _reserved<Ev extends keyof SocketReservedEvents>(ev: Ev, ...args: Parameters<SocketReservedEvents[Ev]>): void {
-    log("%s", ev);
     this.emitReserved(ev, ...args);
   }
 

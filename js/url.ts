@@ -1,7 +1,7 @@
 /**
  * The address given to `io()`, completed and identified as socket.io-client does (`url()` there):
- * relative to the page's location, with the default port of its scheme. The engine parses `source`
- * again for its requests; this gives the cache key of the connection and the namespace.
+ * relative to the page's location, with the default port of its scheme: the cache key of the
+ * connection, the namespace, and the parts the engine builds its request addresses from.
  */
 export interface Resolved {
   /** The absolute address. */
@@ -10,6 +10,11 @@ export interface Resolved {
   id: string;
   /** The namespace (the address's path). */
   nsp: string;
+  /** The parts the engine builds its request addresses from. */
+  protocol: string;
+  host: string;
+  port: string;
+  query: string;
 }
 
 export function resolve(uri: string | undefined, path: string): Resolved {
@@ -24,15 +29,18 @@ export function resolve(uri: string | undefined, path: string): Resolved {
   let hostname = "";
   let port = "";
   let nsp = "/";
+  let query = "";
   try {
     const u = new URL(s);
     scheme = u.protocol.slice(0, -1);
     hostname = u.hostname;
     port = u.port;
     nsp = u.pathname || "/";
+    query = u.search.slice(1);
   } catch {
     // Left to the engine, which reports the failure as a connection error.
   }
   if (!port) port = /s$/.test(scheme) ? "443" : "80";
-  return { source: s, id: scheme + "://" + hostname + ":" + port + path, nsp };
+  const id = scheme + "://" + hostname + ":" + port + path;
+  return { source: s, id, nsp, protocol: scheme, host: hostname.replace(/^\[(.*)\]$/, "$1"), port, query };
 }

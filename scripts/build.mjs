@@ -58,11 +58,49 @@ run("wasm-bindgen", [
 // npm binaryen: Debian's binaryen 108 mis-handles the externref table of
 // current wasm-bindgen output. The flags are the features the Rust compiler
 // enables by default for wasm32.
-run(join(root, "node_modules/.bin/wasm-opt"), [
+const WASM_OPT_FLAGS = [
   "-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
   "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
-  join(stage, "socketio_wasm_bg.wasm"), "-o", join(out, "socketio_wasm_bg.wasm"),
-]);
+];
+// The import and export names of the wasm are shortened to one or two letters (wasm-bindgen's carry
+// a hash each: about 4 KB in the module and as much in the glue). wasm-opt prints the mapping; the
+// glue is rewritten with it below.
+const mapping = JSON.parse(
+  execFileSync(join(root, "node_modules/.bin/wasm-opt"), [
+    ...WASM_OPT_FLAGS, "--minify-imports-and-exports-and-modules",
+    join(stage, "socketio_wasm_bg.wasm"), "-o", join(out, "socketio_wasm_bg.wasm"),
+  ], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }),
+);
+writeFileSync(join(stage, "socketio_wasm.js"), shortenGlue(readFileSync(join(stage, "socketio_wasm.js"), "utf8"), mapping));
+writeFileSync(join(root, "target/wasm-names.json"), JSON.stringify(mapping, null, 1) + "\n");
+
+/**
+ * The glue with the short names: the keys of its import object renamed, the snippets' functions
+ * added to it, every import in the one module `a` that wasm-opt made, and `wasm.<export>` renamed.
+ * Throws when a name is not found, so that a new wasm-bindgen cannot break the package silently.
+ */
+function shortenGlue(glue, { imports, exports }) {
+  const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const namespaces = new Map();
+  for (const [, name, module] of glue.matchAll(/^import \* as (\w+) from "([^"]+)"/gm)) namespaces.set(module, name);
+  const extra = [];
+  for (const [module, name, short] of imports) {
+    if (module === "./socketio_wasm_bg.js") {
+      const re = new RegExp(`(\\n\\s+)${esc(name)}(: function)`);
+      if (!re.test(glue)) throw new Error(`build: import ${name} not found in the glue`);
+      glue = glue.replace(re, (_, indent, rest) => indent + short + rest);
+    } else {
+      const ns = namespaces.get(module);
+      if (!ns) throw new Error(`build: no namespace import of ${module} in the glue`);
+      extra.push(`${JSON.stringify(short)}: ${ns}.${name}`);
+    }
+  }
+  const ret = /return \{\n\s+__proto__: null,\n\s+"\.\/socketio_wasm_bg\.js": import0,\n[^}]*\};/;
+  if (!ret.test(glue)) throw new Error("build: the import object of the glue has an unknown shape");
+  glue = glue.replace(ret, () => `return { a: Object.assign(import0, { ${extra.join(", ")} }) };`);
+  for (const [name, short] of exports) glue = glue.replace(new RegExp(`\\bwasm\\.${esc(name)}\\b`, "g"), () => `wasm.${short}`);
+  return glue;
+}
 for (const f of readdirSync(join(root, "js"))) cpSync(join(root, "js", f), join(stage, f));
 run(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.build.json", "--outDir", out]);
 for (const f of ["socketio_wasm.js", "socketio_wasm.d.ts"]) cpSync(join(stage, f), join(out, f));

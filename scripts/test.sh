@@ -50,6 +50,9 @@ node --test --test-concurrency=1 tests/e2e/
 section "npm package: one connection for all tabs (shared: true; SharedWorker, then the Web Locks + BroadcastChannel fallback)"
 node --test --test-concurrency=1 tests/shared/
 
+section "npm package: the engine's events (socket.io.engine) and the debug log, line by line against socket.io-client's"
+node --test --test-concurrency=1 tests/dropin/
+
 section "npm package: end to end against python-socketio 5.18 (the same tests; a case the server cannot support is skipped with the reason)"
 bash tests/interop/run.sh python
 

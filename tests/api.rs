@@ -3,6 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 #![cfg(target_arch = "wasm32")]
 
+#[path = "support/browser.rs"]
+mod browser;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
@@ -10,36 +13,11 @@ use std::time::Duration;
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use socketio_wasm::{io, AckError, Binary, ConnectionState, EmitError, Socket, SocketEvent, Transport};
-use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
+use browser::{server, until};
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(f: &js_sys::Function, ms: i32);
-}
-
-fn server() -> &'static str {
-    option_env!("SIO_TEST_URL").unwrap_or("http://127.0.0.1:3000")
-}
-
-async fn sleep(ms: i32) {
-    let p = js_sys::Promise::new(&mut |resolve, _| set_timeout(&resolve, ms));
-    let _ = JsFuture::from(p).await;
-}
-
-async fn until(what: &str, f: impl Fn() -> bool) {
-    for _ in 0..250 {
-        if f() {
-            return;
-        }
-        sleep(20).await;
-    }
-    panic!("timed out waiting for {what}");
-}
 
 async fn connected(s: &Socket) {
     let mut states = s.states();

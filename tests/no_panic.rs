@@ -2,12 +2,12 @@
 //!
 //! The decoders must never panic and never trust lengths (a panic in wasm
 //! kills every socket on the page). These tests run the fuzz drivers of
-//! `fuzz/src/lib.rs` (the same code the cargo-fuzz targets run, with the same
-//! checks) on inputs from a fixed-seed generator: random bytes and texts, and
-//! mutations of the seed corpus in `fuzz/seeds/` (bit flips, truncations,
-//! insertions of `\x1e`, digits, quotes, brackets, `-`, `/`, `,`...). They
-//! also check round trips on randomly generated valid values: base64,
-//! Engine.IO payloads, Socket.IO packets and JSON documents.
+//! `fuzz/src/` (one file per driver, the same code the cargo-fuzz targets
+//! run, with the same checks) on inputs from a fixed-seed generator: random
+//! bytes and texts, and mutations of the seed corpus in `fuzz/seeds/` (bit
+//! flips, truncations, insertions of `\x1e`, digits, quotes, brackets, `-`,
+//! `/`, `,`...). They also check round trips on randomly generated valid
+//! values: base64, Engine.IO payloads, Socket.IO packets and JSON documents.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 #[path = "../fuzz/src/lib.rs"]

@@ -4,32 +4,20 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 #![cfg(target_arch = "wasm32")]
 
+#[path = "support/browser.rs"]
+mod browser;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use socketio_wasm::proto::url;
 use socketio_wasm::proto::{AckError, AckRequest, Emit, Event, Options, Payload, Reason, SocketOptions, TransportKind};
 use socketio_wasm::web::{Driver, HttpOptions};
-use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
+use browser::{server, sleep};
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(f: &js_sys::Function, ms: i32);
-}
-
-fn server() -> &'static str {
-    option_env!("SIO_TEST_URL").unwrap_or("http://127.0.0.1:3000")
-}
-
-async fn sleep(ms: i32) {
-    let p = js_sys::Promise::new(&mut |resolve, _| set_timeout(&resolve, ms));
-    let _ = JsFuture::from(p).await;
-}
 
 type Log = Rc<RefCell<Vec<Event>>>;
 

@@ -50,55 +50,56 @@ impl Deref for Binary {
 }
 
 impl From<Vec<u8>> for Binary {
-    fn from(v: Vec<u8>) -> Self {
-        Binary(v)
+    fn from(bytes: Vec<u8>) -> Self {
+        Binary(bytes)
     }
 }
 
 impl From<&[u8]> for Binary {
-    fn from(v: &[u8]) -> Self {
-        Binary(v.to_vec())
+    fn from(bytes: &[u8]) -> Self {
+        Binary(bytes.to_vec())
     }
 }
 
 impl From<Binary> for Vec<u8> {
-    fn from(b: Binary) -> Self {
-        b.0
+    fn from(binary: Binary) -> Self {
+        binary.0
     }
 }
 
 /// Serializes `f`'s payload collecting the [`Binary`] values as attachments.
 pub(crate) fn collect<R>(f: impl FnOnce() -> R) -> (R, Vec<Vec<u8>>) {
-    let previous = OUTGOING.with(|o| o.borrow_mut().replace(Vec::new()));
-    let r = f();
-    let attachments = OUTGOING.with(|o| std::mem::replace(&mut *o.borrow_mut(), previous)).unwrap_or_default();
-    (r, attachments)
+    let previous = OUTGOING.with(|outgoing| outgoing.borrow_mut().replace(Vec::new()));
+    let result = f();
+    let attachments =
+        OUTGOING.with(|outgoing| std::mem::replace(&mut *outgoing.borrow_mut(), previous)).unwrap_or_default();
+    (result, attachments)
 }
 
 /// Deserializes with `attachments` available to [`Binary`] placeholders.
 pub(crate) fn with_attachments<R>(attachments: &[Vec<u8>], f: impl FnOnce() -> R) -> R {
-    let previous = INCOMING.with(|i| i.borrow_mut().replace(attachments.to_vec()));
-    let r = f();
-    INCOMING.with(|i| *i.borrow_mut() = previous);
-    r
+    let previous = INCOMING.with(|incoming| incoming.borrow_mut().replace(attachments.to_vec()));
+    let result = f();
+    INCOMING.with(|incoming| *incoming.borrow_mut() = previous);
+    result
 }
 
 impl Serialize for Binary {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let num = OUTGOING.with(|o| {
-            o.borrow_mut().as_mut().map(|list| {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let num = OUTGOING.with(|outgoing| {
+            outgoing.borrow_mut().as_mut().map(|list| {
                 list.push(self.0.clone());
                 list.len() - 1
             })
         });
         match num {
             Some(num) => {
-                let mut m = s.serialize_map(Some(2))?;
-                m.serialize_entry("_placeholder", &true)?;
-                m.serialize_entry("num", &num)?;
-                m.end()
+                let mut map = serializer.serialize_map(Some(2))?;
+                map.serialize_entry("_placeholder", &true)?;
+                map.serialize_entry("num", &num)?;
+                map.end()
             }
-            None => s.serialize_bytes(&self.0),
+            None => serializer.serialize_bytes(&self.0),
         }
     }
 }
@@ -112,18 +113,18 @@ impl<'de> Visitor<'de> for BinaryVisitor {
         f.write_str("a binary attachment placeholder or an array of bytes")
     }
 
-    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Binary, E> {
-        Ok(Binary(v.to_vec()))
+    fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<Binary, E> {
+        Ok(Binary(bytes.to_vec()))
     }
 
-    fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<Binary, E> {
-        Ok(Binary(v))
+    fn visit_byte_buf<E: de::Error>(self, bytes: Vec<u8>) -> Result<Binary, E> {
+        Ok(Binary(bytes))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Binary, A::Error> {
         let mut out = Vec::new();
-        while let Some(b) = seq.next_element::<u8>()? {
-            out.push(b);
+        while let Some(byte) = seq.next_element::<u8>()? {
+            out.push(byte);
         }
         Ok(Binary(out))
     }
@@ -141,18 +142,18 @@ impl<'de> Visitor<'de> for BinaryVisitor {
             }
         }
         let num = match (placeholder, num) {
-            (true, Some(n)) => n,
+            (true, Some(num)) => num,
             _ => return Err(de::Error::custom("not a binary placeholder")),
         };
         INCOMING
-            .with(|i| i.borrow().as_ref().and_then(|list| list.get(num).cloned()))
+            .with(|incoming| incoming.borrow().as_ref().and_then(|list| list.get(num).cloned()))
             .map(Binary)
             .ok_or_else(|| de::Error::custom("binary placeholder without its attachment"))
     }
 }
 
 impl<'de> Deserialize<'de> for Binary {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Binary, D::Error> {
-        d.deserialize_any(BinaryVisitor)
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Binary, D::Error> {
+        deserializer.deserialize_any(BinaryVisitor)
     }
 }

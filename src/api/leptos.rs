@@ -9,6 +9,9 @@
 //! component unmounts), the socket and its handlers are dropped and the
 //! connection closes (unless other clones of the [`Socket`] remain).
 //!
+//! One piece (over 400 lines, two thirds of them doc examples): the hooks and
+//! the handle they return are one API, documented together.
+//!
 //! ```no_run
 //! # #[cfg(target_arch = "wasm32")] {
 //! use leptos::prelude::*;
@@ -44,7 +47,7 @@ use super::{io, AckError, ConnectionState, EmitError, Socket, SocketBuilder, Sub
 
 /// The socket and the handler that feeds the state signal; dropped together
 /// with the owner of the hook.
-struct Inner {
+struct OwnedSocket {
     // Declared first so it unsubscribes while the socket is still alive.
     _state: Subscription,
     socket: Socket,
@@ -76,7 +79,7 @@ struct Inner {
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct UseSocket {
-    inner: StoredValue<Inner, LocalStorage>,
+    owned: StoredValue<OwnedSocket, LocalStorage>,
     state: ReadSignal<ConnectionState>,
     set_state: WriteSignal<ConnectionState>,
 }
@@ -142,31 +145,32 @@ pub fn use_socket_with(builder: SocketBuilder) -> UseSocket {
 pub fn from_socket(socket: Socket) -> UseSocket {
     let (state, set_state) = signal(socket.state());
     let weak = socket.downgrade();
-    let sub = socket.on_event(move |_| {
-        if let Some(s) = weak.upgrade() {
-            refresh(set_state, &s);
+    let subscription = socket.on_event(move |_| {
+        if let Some(socket) = weak.upgrade() {
+            refresh(set_state, &socket);
         }
     });
-    let inner = StoredValue::new_local(Inner { _state: sub, socket });
-    UseSocket { inner, state, set_state }
+    let owned = StoredValue::new_local(OwnedSocket { _state: subscription, socket });
+    UseSocket { owned, state, set_state }
 }
 
 /// Copies the socket's state into the signal, notifying only on change.
 fn refresh(set_state: WriteSignal<ConnectionState>, socket: &Socket) {
     let now = socket.state();
-    set_state.try_maybe_update(|s| {
-        if *s == now {
+    set_state.try_maybe_update(|state| {
+        if *state == now {
             (false, ())
         } else {
-            *s = now;
+            *state = now;
             (true, ())
         }
     });
 }
 
-/// Keeps `sub` (any handler registered on a [`Socket`]) until the current
-/// reactive owner is disposed, then drops it, which unsubscribes. Without a
-/// current owner the handler stays registered for as long as the socket lives.
+/// Keeps `subscription` (any handler registered on a [`Socket`]) until the
+/// current reactive owner is disposed, then drops it, which unsubscribes.
+/// Without a current owner the handler stays registered for as long as the
+/// socket lives.
 ///
 /// ```no_run
 /// # #[cfg(target_arch = "wasm32")] {
@@ -184,8 +188,8 @@ fn refresh(set_state: WriteSignal<ConnectionState>, socket: &Socket) {
 /// }
 /// # }
 /// ```
-pub fn scoped(sub: Subscription) {
-    let _ = StoredValue::new_local(sub);
+pub fn scoped(subscription: Subscription) {
+    let _ = StoredValue::new_local(subscription);
 }
 
 impl UseSocket {
@@ -229,7 +233,7 @@ impl UseSocket {
     /// # }
     /// ```
     pub fn is_connected(&self) -> bool {
-        self.state.with(|s| *s == ConnectionState::Connected)
+        self.state.with(|state| *state == ConnectionState::Connected)
     }
 
     /// Runs `f` with the socket, for everything this handle does not wrap
@@ -245,7 +249,7 @@ impl UseSocket {
     /// # }
     /// ```
     pub fn with_socket<R>(&self, f: impl FnOnce(&Socket) -> R) -> Option<R> {
-        self.inner.try_with_value(|i| f(&i.socket))
+        self.owned.try_with_value(|owned| f(&owned.socket))
     }
 
     /// A clone of the socket. The clone keeps the connection open even after
@@ -272,7 +276,7 @@ impl UseSocket {
     /// # }
     /// ```
     pub fn emit<T: Serialize + ?Sized>(&self, event: &str, value: &T) -> Result<(), EmitError> {
-        self.with_socket(|s| s.emit(event, value)).unwrap_or(Err(EmitError::Closed))
+        self.with_socket(|socket| socket.emit(event, value)).unwrap_or(Err(EmitError::Closed))
     }
 
     /// Emits `event` with one argument and waits for the acknowledgement's
@@ -303,10 +307,10 @@ impl UseSocket {
         event: &str,
         value: &T,
     ) -> impl Future<Output = Result<R, AckError>> + 'static {
-        let fut = self.with_socket(|s| s.emit_with_ack::<T, R>(event, value));
+        let answer = self.with_socket(|socket| socket.emit_with_ack::<T, R>(event, value));
         async move {
-            match fut {
-                Some(f) => f.await,
+            match answer {
+                Some(answer) => answer.await,
                 None => Err(AckError::Emit(EmitError::Closed)),
             }
         }
@@ -341,8 +345,8 @@ impl UseSocket {
     /// # }
     /// ```
     pub fn on<T: DeserializeOwned + 'static>(&self, event: &str, f: impl FnMut(T) + 'static) {
-        if let Some(sub) = self.with_socket(|s| s.on(event, f)) {
-            scoped(sub);
+        if let Some(subscription) = self.with_socket(|socket| socket.on(event, f)) {
+            scoped(subscription);
         }
     }
 
@@ -363,8 +367,8 @@ impl UseSocket {
     /// ```
     pub fn event_signal<T: DeserializeOwned + Send + Sync + 'static>(&self, event: &str) -> ReadSignal<Option<T>> {
         let (get, set) = signal(None);
-        self.on(event, move |v: T| {
-            set.try_update(|slot| *slot = Some(v));
+        self.on(event, move |value: T| {
+            set.try_update(|slot| *slot = Some(value));
         });
         get
     }
@@ -381,9 +385,9 @@ impl UseSocket {
     /// ```
     pub fn connect(&self) {
         let set_state = self.set_state;
-        self.with_socket(|s| {
-            s.connect();
-            refresh(set_state, s);
+        self.with_socket(|socket| {
+            socket.connect();
+            refresh(set_state, socket);
         });
     }
 
@@ -402,9 +406,9 @@ impl UseSocket {
     /// ```
     pub fn disconnect(&self) {
         let set_state = self.set_state;
-        self.with_socket(|s| {
-            s.disconnect();
-            refresh(set_state, s);
+        self.with_socket(|socket| {
+            socket.disconnect();
+            refresh(set_state, socket);
         });
     }
 }

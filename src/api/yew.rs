@@ -238,12 +238,12 @@ fn use_tracked_state(socket: &Socket) -> UseStateHandle<ConnectionState> {
     use_effect_with(socket.clone(), move |socket| {
         setter.set(socket.state());
         let weak = socket.downgrade();
-        let sub = socket.on_event(move |_| {
-            if let Some(s) = weak.upgrade() {
-                setter.set(s.state());
+        let subscription = socket.on_event(move |_| {
+            if let Some(socket) = weak.upgrade() {
+                setter.set(socket.state());
             }
         });
-        move || drop(sub)
+        move || drop(subscription)
     });
     state
 }
@@ -319,7 +319,7 @@ where
 {
     let value = use_state(|| None::<T>);
     let setter = value.setter();
-    use_on(socket, event, move |v: T| setter.set(Some(v)));
+    use_on(socket, event, move |value: T| setter.set(Some(value)));
     (*value).clone()
 }
 
@@ -376,10 +376,10 @@ where
     let latest: Rc<RefCell<Handler<T>>> = use_mut_ref(|| Rc::new(|_: T| {}) as Handler<T>);
     *latest.borrow_mut() = Rc::new(f);
     use_effect_with((socket.clone(), event.to_owned()), move |(socket, event)| {
-        let sub = socket.on(event, move |v: T| {
-            let f = latest.borrow().clone();
-            f(v);
+        let subscription = socket.on(event, move |value: T| {
+            let handler = latest.borrow().clone();
+            handler(value);
         });
-        move || drop(sub)
+        move || drop(subscription)
     });
 }

@@ -95,3 +95,39 @@ export function toBase64(data) {
 export function byteLength(data) {
   return data.byteLength;
 }
+
+/** `text` parsed when it is one JSON object, else undefined. */
+export function parseObject(text) {
+  let v;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return v !== null && typeof v === "object" && !Array.isArray(v) ? v : undefined;
+}
+
+/** A field of an object `parseObject` made. */
+export function field(o, key) {
+  return o[key];
+}
+
+/** A field as JSON text (undefined when absent). */
+export function jsonField(o, key) {
+  return o[key] === undefined ? undefined : JSON.stringify(o[key]);
+}
+
+/** The value of `text` when it is one JSON string. */
+export function parseString(text) {
+  try {
+    const v = JSON.parse(text);
+    return typeof v === "string" ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `s` as a JSON string. */
+export function quote(s) {
+  return JSON.stringify(s);
+}

@@ -41,6 +41,14 @@ extern "C" {
     fn to_base64(data: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = byteLength)]
     fn byte_length(data: &JsValue) -> u32;
+    #[wasm_bindgen(js_name = parseObject)]
+    fn parse_object(text: &str) -> JsValue;
+    fn field(o: &JsValue, key: &str) -> JsValue;
+    #[wasm_bindgen(js_name = jsonField)]
+    fn json_field(o: &JsValue, key: &str) -> Option<String>;
+    #[wasm_bindgen(js_name = parseString)]
+    fn parse_string(text: &str) -> Option<String>;
+    fn quote(s: &str) -> String;
 
     /// A WebSocket, seen as something to send any JavaScript value on.
     type Sender;
@@ -130,6 +138,40 @@ impl Codec for JsCodec {
     /// `js/` refuses reserved names and builds `[name, ...args]` itself.
     fn check_emit(_: &JsValue) -> Result<(), EmitError> {
         Ok(())
+    }
+
+    type Object = JsValue;
+
+    fn object(text: &str) -> Option<JsValue> {
+        Some(parse_object(text)).filter(|v| !v.is_undefined())
+    }
+
+    fn string_field(o: &JsValue, key: &str) -> Option<String> {
+        field(o, key).as_string()
+    }
+
+    fn uint_field(o: &JsValue, key: &str) -> Option<u64> {
+        let v = field(o, key).as_f64()?;
+        (v >= 0.0 && v.fract() == 0.0).then_some(v as u64)
+    }
+
+    fn strings_field(o: &JsValue, key: &str) -> Vec<String> {
+        field(o, key)
+            .dyn_into::<js_sys::Array>()
+            .map(|a| a.iter().filter_map(|v| v.as_string()).collect())
+            .unwrap_or_default()
+    }
+
+    fn json_field(o: &JsValue, key: &str) -> Option<String> {
+        json_field(o, key)
+    }
+
+    fn json_string(text: &str) -> Option<String> {
+        parse_string(text)
+    }
+
+    fn quote(s: &str) -> String {
+        quote(s)
     }
 }
 

@@ -18,7 +18,7 @@ use wasm_bindgen::JsCast;
 
 pub use codec::JsCodec;
 
-use crate::proto::url;
+use crate::proto::url::ParsedUri;
 use crate::proto::{
     AckRequest, Auth, CloseDetail, Emit, EmitError, ErrorKind, Options, SocketOptions, TransportDetail, TransportKind,
 };
@@ -70,6 +70,25 @@ pub enum EventKind {
     Auth,
     /// An event left for the server (a: `[json, values]`), for `onAnyOutgoing`.
     Outgoing,
+    /// Engine `packet` (a: packet type name, b: its data; a message's text
+    /// still starts with its `4`).
+    EnginePacket,
+    /// Engine `packetCreate` (a, b: as for `EnginePacket`).
+    EnginePacketCreate,
+    /// Engine `flush` (a: how many packets).
+    EngineFlush,
+    /// Engine `drain`.
+    EngineDrain,
+    /// Engine `ping` and `pong`: the server's ping was answered.
+    EnginePing,
+    /// Engine `open`.
+    EngineOpen,
+    /// Engine `upgrading` (a: transport name).
+    EngineUpgrading,
+    /// Engine `error` (a: error).
+    EngineError,
+    /// The manager's next attempt is in `a` ms (for the debug log).
+    ReconnectDelay,
 }
 
 /// What kind of error crossed: the `type` of the `[message, type, detail]` array.
@@ -209,7 +228,42 @@ fn dispatch(h: &Handler, ev: Event) {
         Event::Disconnect(s, r, d) => h.event(K::Disconnect, s, r.as_str().into(), detail_to_js(&d)),
         Event::AuthRequest { socket, seq } => h.event(K::Auth, socket, seq.into(), u()),
         Event::Outgoing { socket, payload } => h.event(K::Outgoing, socket, payload.data, u()),
+        Event::Engine(t) => trace(h, t),
     }
+}
+
+fn trace(h: &Handler, t: crate::proto::EngineTrace<JsCodec>) {
+    use crate::proto::eio::{OutPacket, Packet};
+    use crate::proto::EngineTrace as T;
+    use EventKind as K;
+    let u = JsValue::UNDEFINED;
+    let (kind, a, b) = match t {
+        T::Packet(p) => {
+            let (name, data) = match p {
+                Packet::Open(d) => ("open", JsValue::from_str(&d)),
+                Packet::Close => ("close", u),
+                Packet::Ping => ("ping", u),
+                Packet::Pong { probe } => ("pong", if probe { "probe".into() } else { u }),
+                Packet::Message(m) => ("message", m),
+                Packet::Binary(b) => ("message", b),
+                Packet::Upgrade => ("upgrade", u),
+                Packet::Noop => ("noop", u),
+            };
+            (K::EnginePacket, name.into(), data)
+        }
+        T::PacketCreate(p) => match p {
+            OutPacket::Pong => (K::EnginePacketCreate, "pong".into(), u),
+            OutPacket::Message(m) | OutPacket::Binary(m) => (K::EnginePacketCreate, "message".into(), m),
+        },
+        T::Flush(n) => (K::EngineFlush, (n as u32).into(), u),
+        T::Drain => (K::EngineDrain, u.clone(), u),
+        T::Ping => (K::EnginePing, u.clone(), u),
+        T::Open => (K::EngineOpen, u.clone(), u),
+        T::Upgrading(k) => (K::EngineUpgrading, k.name().into(), u),
+        T::Error(e) => (K::EngineError, error_to_js(&e), u),
+        T::ReconnectDelay(ms) => (K::ReconnectDelay, (ms as f64).into(), u),
+    };
+    h.event(kind, 0, a, b);
 }
 
 /// Reads the fields of an options object by name.
@@ -276,11 +330,22 @@ pub struct WasmManager {
 
 #[wasm_bindgen]
 impl WasmManager {
-    /// Creates a manager for the server at `source`; it does nothing until
-    /// [`configure`](Self::configure) and `open` are called.
+    /// Creates a manager for the server at `address` (the parts of the
+    /// address js/url.ts resolved: `source`, `protocol`, `host`, `port`, `nsp`,
+    /// `query`); it does nothing until [`configure`](Self::configure) and
+    /// `open` are called.
     #[wasm_bindgen(constructor)]
-    pub fn new(source: &str, handler: Handler) -> WasmManager {
-        let uri = url::parse(source);
+    pub fn new(address: &JsValue, handler: Handler) -> WasmManager {
+        let a = Read(address);
+        let part = |k| a.text(k).unwrap_or_default();
+        let uri = ParsedUri {
+            source: part("source"),
+            protocol: part("protocol"),
+            host: part("host"),
+            port: part("port"),
+            path: part("nsp"),
+            query: part("query"),
+        };
         let opts = Options { auto_connect: false, ..Options::default() };
         let driver = Driver::new(&uri, opts, HttpOptions::default(), move |ev| dispatch(&handler, ev));
         WasmManager { driver }
@@ -401,6 +466,12 @@ impl WasmManager {
     #[wasm_bindgen(js_name = setPacketEvents)]
     pub fn set_packet_events(&self, on: bool) {
         self.driver.call(|c, _| c.set_packet_events(on));
+    }
+
+    /// Emit the engine's debugging events (a listener exists, or debug logs).
+    #[wasm_bindgen(js_name = setEngineEvents)]
+    pub fn set_engine_events(&self) {
+        self.driver.call(|c, _| c.set_engine_events(true));
     }
 
     /// Emit outgoing events for `onAnyOutgoing` (a listener exists).

@@ -71,6 +71,24 @@ pub trait Codec: Sized + Clone + Debug + PartialEq + 'static {
     /// Checks a user emit's arguments: an array whose first item is an event
     /// name that is not reserved.
     fn check_emit(args: &Self::Args) -> Result<(), EmitError>;
+
+    /// A small JSON object the core reads by key: the handshake, a CONNECT or
+    /// CONNECT_ERROR payload, an auth object.
+    type Object;
+    /// `text` as an object; `None` when it is not one valid JSON object.
+    fn object(text: &str) -> Option<Self::Object>;
+    /// A string field.
+    fn string_field(o: &Self::Object, key: &str) -> Option<String>;
+    /// A field that is a non-negative integer.
+    fn uint_field(o: &Self::Object, key: &str) -> Option<u64>;
+    /// The strings in an array field (other items skipped).
+    fn strings_field(o: &Self::Object, key: &str) -> Vec<String>;
+    /// A field as JSON text.
+    fn json_field(o: &Self::Object, key: &str) -> Option<String>;
+    /// The value of `text` when it is one JSON string.
+    fn json_string(text: &str) -> Option<String>;
+    /// `s` as a JSON string.
+    fn quote(s: &str) -> String;
 }
 
 /// The codec of payloads held in Rust: JSON text and bytes.
@@ -185,6 +203,42 @@ impl Codec for TextCodec {
             }
         }
         Ok(())
+    }
+
+    type Object = String;
+
+    fn object(text: &str) -> Option<String> {
+        json::for_each_field(text, |_, _| {}).map(|_| text.to_owned())
+    }
+
+    fn string_field(o: &String, key: &str) -> Option<String> {
+        json::field(o, key).and_then(json::string)
+    }
+
+    fn uint_field(o: &String, key: &str) -> Option<u64> {
+        json::field(o, key).and_then(json::uint)
+    }
+
+    fn strings_field(o: &String, key: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(list) = json::field(o, key) {
+            json::for_each_item(list, |item| out.extend(json::string(item)));
+        }
+        out
+    }
+
+    fn json_field(o: &String, key: &str) -> Option<String> {
+        json::field(o, key).map(str::to_owned)
+    }
+
+    fn json_string(text: &str) -> Option<String> {
+        json::string(text)
+    }
+
+    fn quote(s: &str) -> String {
+        let mut out = String::new();
+        json::write_string(&mut out, s);
+        out
     }
 }
 

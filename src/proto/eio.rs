@@ -15,7 +15,7 @@ pub const SEPARATOR: char = '\u{1e}';
 pub const CONTROL_LIMIT: usize = 64 * 1024;
 
 /// A packet received from the server.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Packet<C: Codec = TextCodec> {
     /// `0` + the handshake JSON.
     Open(String),

@@ -434,6 +434,32 @@ pub struct SocketOptions {
     pub ack_timeout: Option<u64>,
 }
 
+/// The steps engine.io-client's socket announces with its debugging events
+/// (`packet`, `packetCreate`, `flush`, `drain`, `ping`/`pong`, `open`,
+/// `upgrading`, `error`), in the order they happen relative to the other
+/// events.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EngineTrace<C: Codec = TextCodec> {
+    /// A packet arrived; it is handled next.
+    Packet(eio::Packet<C>),
+    /// A packet is queued for the server (a pong, or a message with its `4`).
+    PacketCreate(eio::OutPacket<C>),
+    /// This many queued packets were handed to the transport.
+    Flush(usize),
+    /// Every write reached the transport and nothing is queued.
+    Drain,
+    /// The server's ping was answered.
+    Ping,
+    /// The engine is open; the manager has reacted to it.
+    Open,
+    /// The probe answered: the connection moves to this transport.
+    Upgrading(TransportKind),
+    /// The engine failed; its close follows.
+    Error(ErrorKind),
+    /// The manager waits this many milliseconds before its next attempt.
+    ReconnectDelay(u64),
+}
+
 /// What the core tells the user, from [`Client::poll_event`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event<C: Codec = TextCodec> {
@@ -509,6 +535,9 @@ pub enum Event<C: Codec = TextCodec> {
         /// Pass back to `handle_auth`.
         seq: u32,
     },
+    /// What the engine did (only when enabled with
+    /// [`Client::set_engine_events`]): for the engine's debugging events.
+    Engine(EngineTrace<C>),
     /// A packet left for the server (only when enabled with
     /// [`Client::set_outgoing_events`]): for `onAnyOutgoing` listeners.
     Outgoing {

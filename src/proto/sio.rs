@@ -8,7 +8,6 @@
 
 use super::codec::{Codec, TextCodec};
 use super::eio::CONTROL_LIMIT;
-use super::json;
 
 /// The most attachments one packet may announce (the reference decoder's default).
 pub const MAX_ATTACHMENTS: usize = 10;
@@ -227,13 +226,13 @@ pub fn decode<C: Codec>(text: &C::Text) -> Result<Packet<C::Args>, DecodeError> 
     let data = prefix.get(end..).unwrap_or("");
     let has_payload = !data.is_empty();
     let valid = match kind {
-        0 => !has_payload || json::for_each_field(data, |_, _| {}).is_some(),
+        0 => !has_payload || C::object(data).is_some(),
         1 => !has_payload,
         _ => {
             has_payload
                 && match data.as_bytes().first() {
-                    Some(b'"') => json::string(data).is_some(),
-                    _ => json::for_each_field(data, |_, _| {}).is_some(),
+                    Some(b'"') => C::json_string(data).is_some(),
+                    _ => C::object(data).is_some(),
                 }
         }
     };

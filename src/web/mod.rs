@@ -144,7 +144,7 @@ impl Drop for Poll {
     }
 }
 
-struct Inner<C: WebCodec> {
+struct Resources<C: WebCodec> {
     client: Client<C>,
     http: HttpOptions,
     /// `http.extra_headers` as the object `fetch` takes, made once.
@@ -158,7 +158,7 @@ struct Inner<C: WebCodec> {
 /// A call into the core, made later.
 type Input<C> = Box<dyn FnOnce(&mut Client<C>, u64)>;
 
-impl<C: WebCodec> Inner<C> {
+impl<C: WebCodec> Resources<C> {
     fn headers(&mut self) -> JsValue {
         let http = &self.http;
         self.headers
@@ -184,8 +184,8 @@ enum Deferred<C: WebCodec> {
     Input(Input<C>),
 }
 
-struct Shared<C: WebCodec> {
-    inner: RefCell<Inner<C>>,
+struct DriverState<C: WebCodec> {
+    inner: RefCell<Resources<C>>,
     sink: Box<dyn Fn(Event<C>)>,
     deferred: RefCell<Vec<Deferred<C>>>,
     /// One `queueMicrotask` callback for all deferred work.
@@ -195,14 +195,14 @@ struct Shared<C: WebCodec> {
     native_timers: std::cell::Cell<bool>,
 }
 
-impl<C: WebCodec> Shared<C> {
+impl<C: WebCodec> DriverState<C> {
     fn now(&self) -> u64 {
         sys::now(self.native_timers.get())
     }
 }
 
 /// Owns a [`Client`] and its browser resources, and runs it.
-pub struct Driver<C: WebCodec = TextCodec>(Rc<Shared<C>>);
+pub struct Driver<C: WebCodec = TextCodec>(Rc<DriverState<C>>);
 
 impl<C: WebCodec> Clone for Driver<C> {
     fn clone(&self) -> Self {
@@ -217,10 +217,10 @@ impl<C: WebCodec> Driver<C> {
         let close_on_unload = opts.close_on_beforeunload;
         let native = http.native_timers;
         let client = Client::new(uri, opts, sys::seed(), sys::now(native));
-        let shared = Rc::new_cyclic(|weak: &Weak<Shared<C>>| {
+        let shared = Rc::new_cyclic(|weak: &Weak<DriverState<C>>| {
             let weak = weak.clone();
-            Shared {
-                inner: RefCell::new(Inner {
+            DriverState {
+                inner: RefCell::new(Resources {
                     client,
                     http,
                     headers: None,
@@ -301,7 +301,7 @@ impl<C: WebCodec> Driver<C> {
 }
 
 /// A [`Driver`] handle that does not keep it alive.
-pub struct WeakDriver<C: WebCodec = TextCodec>(Weak<Shared<C>>);
+pub struct WeakDriver<C: WebCodec = TextCodec>(Weak<DriverState<C>>);
 
 impl<C: WebCodec> Clone for WeakDriver<C> {
     fn clone(&self) -> Self {
@@ -325,7 +325,7 @@ fn listen(kind: &'static str, f: impl FnMut() + 'static) -> GlobalListener {
 /// Feeds an input from a browser callback. Should the driver be busy (it never
 /// is when the browser calls back, but nothing may be lost), the input is
 /// retried in a microtask.
-fn input<C: WebCodec, F: FnOnce(&mut Client<C>, u64) + 'static>(weak: &Weak<Shared<C>>, f: F) {
+fn input<C: WebCodec, F: FnOnce(&mut Client<C>, u64) + 'static>(weak: &Weak<DriverState<C>>, f: F) {
     let Some(shared) = weak.upgrade() else { return };
     let done = match shared.inner.try_borrow_mut() {
         Ok(mut inner) => {
@@ -340,7 +340,7 @@ fn input<C: WebCodec, F: FnOnce(&mut Client<C>, u64) + 'static>(weak: &Weak<Shar
     }
 }
 
-fn defer<C: WebCodec>(shared: &Shared<C>, d: Deferred<C>) {
+fn defer<C: WebCodec>(shared: &DriverState<C>, d: Deferred<C>) {
     if let Ok(mut list) = shared.deferred.try_borrow_mut() {
         list.push(d);
     }
@@ -349,7 +349,7 @@ fn defer<C: WebCodec>(shared: &Shared<C>, d: Deferred<C>) {
     }
 }
 
-fn run_deferred<C: WebCodec>(weak: &Weak<Shared<C>>) {
+fn run_deferred<C: WebCodec>(weak: &Weak<DriverState<C>>) {
     let Some(shared) = weak.upgrade() else { return };
     shared.scheduled.set(false);
     let list = shared.deferred.try_borrow_mut().map(|mut l| std::mem::take(&mut *l)).unwrap_or_default();
@@ -363,7 +363,7 @@ fn run_deferred<C: WebCodec>(weak: &Weak<Shared<C>>) {
 }
 
 /// Performs the core's transmits, dispatches its events, re-arms the timer.
-fn run<C: WebCodec>(shared: &Rc<Shared<C>>) {
+fn run<C: WebCodec>(shared: &Rc<DriverState<C>>) {
     loop {
         let t = match shared.inner.try_borrow_mut() {
             Ok(mut inner) => inner.client.poll_transmit(),
@@ -387,7 +387,7 @@ fn run<C: WebCodec>(shared: &Rc<Shared<C>>) {
     rearm(shared);
 }
 
-fn rearm<C: WebCodec>(shared: &Rc<Shared<C>>) {
+fn rearm<C: WebCodec>(shared: &Rc<DriverState<C>>) {
     let Ok(mut inner) = shared.inner.try_borrow_mut() else { return };
     let at = inner.client.poll_timeout();
     if inner.timer.as_ref().map(|(t, _)| *t) == at {
@@ -412,7 +412,7 @@ fn rearm<C: WebCodec>(shared: &Rc<Shared<C>>) {
     });
 }
 
-fn perform<C: WebCodec>(shared: &Rc<Shared<C>>, t: Transmit<C>) {
+fn perform<C: WebCodec>(shared: &Rc<DriverState<C>>, t: Transmit<C>) {
     match t {
         Transmit::WsOpen { id, url } => open_ws(shared, id, &url),
         Transmit::WsSend { id, frame } => {
@@ -446,7 +446,7 @@ fn perform<C: WebCodec>(shared: &Rc<Shared<C>>, t: Transmit<C>) {
     }
 }
 
-fn open_ws<C: WebCodec>(shared: &Rc<Shared<C>>, id: TransportId, url: &str) {
+fn open_ws<C: WebCodec>(shared: &Rc<DriverState<C>>, id: TransportId, url: &str) {
     let protocols = shared.inner.try_borrow().map(|i| i.http.protocols.clone()).unwrap_or_default();
     let created = if protocols.is_empty() {
         WebSocket::new(url)
@@ -505,7 +505,7 @@ fn open_ws<C: WebCodec>(shared: &Rc<Shared<C>>, id: TransportId, url: &str) {
 }
 
 /// A long-polling request: GET (`body` is `None`) or POST.
-fn http<C: WebCodec>(shared: &Rc<Shared<C>>, id: TransportId, url: String, body: Option<C::Text>) {
+fn http<C: WebCodec>(shared: &Rc<DriverState<C>>, id: TransportId, url: String, body: Option<C::Text>) {
     let Ok(mut inner) = shared.inner.try_borrow_mut() else { return };
     let is_post = body.is_some();
     let body = body.as_ref().map_or(JsValue::UNDEFINED, C::body);

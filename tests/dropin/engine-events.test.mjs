@@ -1,7 +1,7 @@
 // The events of the Engine.IO socket behind a manager (`socket.io.engine`), as engine.io-client 6.6
 // emits them (open, handshake, packet, packetCreate, heartbeat, ping, pong, data, message, drain,
-// flush, upgrading, upgrade, error, close) with their arguments and order. socket.io-client passes
-// these; the package does not emit most of them yet.
+// flush, upgrading, upgrade, error, close) with their arguments and order. Runs in `npm test`; with
+// SIO_E2E_LIB=reference it runs against socket.io-client, which passes it too.
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";

@@ -2,16 +2,26 @@
 //! heartbeat, long-polling reads and batched writes, and the upgrade probe.
 //! Mirrors engine.io-client's `Socket`; the manager above it reacts to the
 //! [`EngineEvent`]s it queues.
+//!
+//! One piece because the session's state (write buffer, heartbeat, close
+//! wait) is one state machine; its transports are in `transport.rs` and the
+//! upgrade probe in `probe.rs`.
 
 use std::collections::VecDeque;
 
 use super::backoff::Rng;
 use super::codec::Codec;
 use super::eio::{self, OutPacket, Packet};
-use super::json;
 use super::url::Endpoint;
-use super::{CloseDetail, ErrorKind, Frame, HttpError, Reason, Transmit, TransportDetail, TransportId, TransportKind};
+use super::{
+    CloseDetail, EngineTrace, ErrorKind, Frame, HttpError, Reason, Transmit, TransportDetail, TransportId,
+    TransportKind,
+};
 
+mod probe;
+mod transport;
+
+use transport::{detail, Transport, TransportState};
 /// What the engine needs from its owner for every call that may do I/O.
 pub(crate) struct Io<'a, C: Codec> {
     pub tx: &'a mut VecDeque<Transmit<C>>,
@@ -52,141 +62,8 @@ pub(crate) enum EngineEvent<C: Codec> {
     Close(Reason, CloseDetail),
     Upgrade(TransportKind),
     UpgradeError(ErrorKind),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TState {
-    Opening,
-    Open,
-    Pausing,
-    Paused,
-    Closed,
-}
-
-#[derive(Debug)]
-struct Transport {
-    id: TransportId,
-    kind: TransportKind,
-    state: TState,
-    writable: bool,
-    /// A long-polling GET is in flight.
-    polling: bool,
-    /// While pausing: still waiting for the GET / for the POST.
-    wait_poll: bool,
-    wait_drain: bool,
-}
-
-impl Transport {
-    fn new<C: Codec>(io: &mut Io<'_, C>, kind: TransportKind) -> Self {
-        *io.next_id = io.next_id.wrapping_add(1);
-        Transport { id: *io.next_id, ..Transport::placeholder(kind) }
-    }
-
-    /// A transport that never opened (id 0 matches no input).
-    fn placeholder(kind: TransportKind) -> Self {
-        Transport {
-            id: 0,
-            kind,
-            state: TState::Closed,
-            writable: false,
-            polling: false,
-            wait_poll: false,
-            wait_drain: false,
-        }
-    }
-
-    fn url<C: Codec>(&self, cfg: &Config, io: &mut Io<'_, C>, sid: Option<&str>) -> String {
-        let ws = self.kind == TransportKind::WebSocket;
-        let stamp = if ws { cfg.timestamp_requests == Some(true) } else { cfg.timestamp_requests != Some(false) };
-        let token = if stamp { Some(io.rng.token(8)) } else { None };
-        cfg.endpoint.url(ws, sid, token.as_deref().map(|t| (cfg.timestamp_param.as_str(), t)))
-    }
-
-    fn open<C: Codec>(&mut self, cfg: &Config, io: &mut Io<'_, C>, sid: Option<&str>) {
-        self.state = TState::Opening;
-        let url = self.url(cfg, io, sid);
-        match self.kind {
-            TransportKind::WebSocket => io.tx.push_back(Transmit::WsOpen { id: self.id, url }),
-            TransportKind::Polling => {
-                self.polling = true;
-                io.tx.push_back(Transmit::Get { id: self.id, url });
-            }
-        }
-    }
-
-    fn poll<C: Codec>(&mut self, cfg: &Config, io: &mut Io<'_, C>, sid: Option<&str>) {
-        self.polling = true;
-        let url = self.url(cfg, io, sid);
-        io.tx.push_back(Transmit::Get { id: self.id, url });
-    }
-
-    /// Writes packets; the transport is not writable until they drain.
-    fn write<C: Codec>(&mut self, cfg: &Config, io: &mut Io<'_, C>, sid: Option<&str>, packets: Vec<OutPacket<C>>) {
-        self.writable = false;
-        match self.kind {
-            TransportKind::WebSocket => {
-                for p in packets {
-                    let frame = match p {
-                        OutPacket::Pong => Frame::Text(C::text("3".into())),
-                        OutPacket::Message(s) => Frame::Text(s),
-                        OutPacket::Binary(b) => Frame::Binary(b),
-                    };
-                    io.tx.push_back(Transmit::WsSend { id: self.id, frame });
-                }
-                io.tx.push_back(Transmit::Drain { id: self.id });
-            }
-            TransportKind::Polling => {
-                let body = eio::encode_payload(packets);
-                let url = self.url(cfg, io, sid);
-                io.tx.push_back(Transmit::Post { id: self.id, url, body });
-            }
-        }
-    }
-
-    /// Sends a control frame straight on a WebSocket (probe, upgrade).
-    fn send_text<C: Codec>(&mut self, io: &mut Io<'_, C>, text: &str) {
-        if self.state == TState::Open {
-            self.writable = false;
-            io.tx.push_back(Transmit::WsSend { id: self.id, frame: Frame::Text(C::text(text.into())) });
-            io.tx.push_back(Transmit::Drain { id: self.id });
-        }
-    }
-
-    /// Closes the transport; a long-polling transport that is open tells the
-    /// server with a close packet first.
-    fn close<C: Codec>(&mut self, cfg: &Config, io: &mut Io<'_, C>, sid: Option<&str>) {
-        match self.kind {
-            TransportKind::WebSocket => {
-                if self.state != TState::Closed {
-                    io.tx.push_back(Transmit::WsClose { id: self.id });
-                }
-            }
-            TransportKind::Polling => {
-                if self.state == TState::Open {
-                    let url = self.url(cfg, io, sid);
-                    io.tx.push_back(Transmit::Post { id: self.id, url, body: C::text("1".into()) });
-                }
-                if self.state != TState::Closed || self.polling {
-                    io.tx.push_back(Transmit::Abort { id: self.id });
-                }
-            }
-        }
-        self.state = TState::Closed;
-        self.polling = false;
-    }
-
-    /// Drops a transport that was replaced without a close (the shell may free it).
-    fn release<C: Codec>(&mut self, io: &mut Io<'_, C>) {
-        match self.kind {
-            TransportKind::WebSocket => io.tx.push_back(Transmit::WsClose { id: self.id }),
-            TransportKind::Polling => io.tx.push_back(Transmit::Abort { id: self.id }),
-        }
-        self.state = TState::Closed;
-    }
-
-    fn pause_done(&self) -> bool {
-        !self.wait_poll && !self.wait_drain
-    }
+    /// For the engine's debugging events, in order with the others.
+    Trace(EngineTrace<C>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -240,6 +117,8 @@ pub(crate) struct Engine<C: Codec> {
     fail_at: Option<u64>,
     close_wait: CloseWait,
     pub events: Vec<EngineEvent<C>>,
+    /// Queue [`EngineEvent::Trace`]s (someone listens to the engine).
+    pub trace: bool,
 }
 
 impl<C: Codec> Engine<C> {
@@ -266,6 +145,7 @@ impl<C: Codec> Engine<C> {
             fail_at: None,
             close_wait: CloseWait::None,
             events: Vec::new(),
+            trace: false,
         };
         if e.transports.is_empty() {
             e.fail_at = Some(now);
@@ -289,8 +169,15 @@ impl<C: Codec> Engine<C> {
         let mut t = Transport::new(io, kind);
         t.open(&self.cfg, io, self.sid.as_deref());
         let mut old = std::mem::replace(&mut self.transport, t);
-        if old.state != TState::Closed {
+        if old.state != TransportState::Closed {
             old.release(io);
+        }
+    }
+
+    /// Queues a trace when someone listens.
+    pub fn trace(&mut self, t: impl FnOnce() -> EngineTrace<C>) {
+        if self.trace {
+            self.events.push(EngineEvent::Trace(t()));
         }
     }
 
@@ -344,6 +231,7 @@ impl<C: Codec> Engine<C> {
         if matches!(self.state, State::Closing | State::Closed) {
             return;
         }
+        self.trace(|| EngineTrace::PacketCreate(p.clone()));
         self.write_buffer.push(p);
         self.flush(io);
     }
@@ -352,7 +240,7 @@ impl<C: Codec> Engine<C> {
         if self.state == State::Closed || !self.transport.writable || self.upgrading || self.write_buffer.is_empty() {
             return;
         }
-        if self.transport.state != TState::Open {
+        if self.transport.state != TransportState::Open {
             return;
         }
         let n = match self.transport.kind {
@@ -362,11 +250,13 @@ impl<C: Codec> Engine<C> {
         let packets: Vec<OutPacket<C>> = self.write_buffer.drain(..n).collect();
         self.in_flight = packets.len();
         self.transport.write(&self.cfg, io, self.sid.as_deref(), packets);
+        self.trace(|| EngineTrace::Flush(n));
     }
 
     fn on_drain(&mut self, io: &mut Io<'_, C>) {
         self.in_flight = 0;
         if self.write_buffer.is_empty() {
+            self.trace(|| EngineTrace::Drain);
             if self.close_wait == CloseWait::Drain {
                 if self.upgrading {
                     self.close_wait = CloseWait::Upgrade;
@@ -416,6 +306,7 @@ impl<C: Codec> Engine<C> {
             self.open_first(io);
             return;
         }
+        self.trace(|| EngineTrace::Error(err.clone()));
         self.events.push(EngineEvent::Error(err.clone()));
         self.on_close(io, Reason::TransportError, CloseDetail::Error(err));
     }
@@ -444,10 +335,12 @@ impl<C: Codec> Engine<C> {
         if self.state == State::Closed {
             return;
         }
+        self.trace(|| EngineTrace::Packet(p.clone()));
         match p {
             Packet::Open(data) => self.on_handshake(io, now, &data),
             Packet::Ping => {
                 self.write(io, OutPacket::Pong);
+                self.trace(|| EngineTrace::Ping);
                 self.events.push(EngineEvent::Ping);
                 self.reset_ping(now);
             }
@@ -458,24 +351,24 @@ impl<C: Codec> Engine<C> {
     }
 
     fn on_handshake(&mut self, io: &mut Io<'_, C>, now: u64, data: &str) {
-        let sid = json::field(data, "sid").and_then(json::string);
-        let Some(sid) = sid.filter(|s| !s.is_empty()) else {
+        let handshake = C::object(data);
+        let Some((o, sid)) =
+            handshake.and_then(|o| C::string_field(&o, "sid").filter(|s| !s.is_empty()).map(|s| (o, s)))
+        else {
             self.on_error(io, ErrorKind::ServerError);
             return;
         };
-        let num = |k: &str| json::field(data, k).and_then(json::uint);
+        let num = |k: &str| C::uint_field(&o, k);
         self.ping_interval = num("pingInterval").unwrap_or(0);
         self.ping_timeout = num("pingTimeout").unwrap_or(0);
         self.max_payload = num("maxPayload").map_or(0, |v| usize::try_from(v).unwrap_or(usize::MAX));
         let mut upgrades = Vec::new();
-        if let Some(list) = json::field(data, "upgrades") {
-            json::for_each_item(list, |item| {
-                if let Some(kind) = json::string(item).as_deref().and_then(TransportKind::from_name) {
-                    if self.transports.contains(&kind) && !upgrades.contains(&kind) {
-                        upgrades.push(kind);
-                    }
+        for name in C::strings_field(&o, "upgrades") {
+            if let Some(kind) = TransportKind::from_name(&name) {
+                if self.transports.contains(&kind) && !upgrades.contains(&kind) {
+                    upgrades.push(kind);
                 }
-            });
+            }
         }
         self.upgrades = upgrades;
         self.sid = Some(sid);
@@ -517,107 +410,18 @@ impl<C: Codec> Engine<C> {
         }
     }
 
-    // ----- upgrade probe -----
-
-    fn start_probe(&mut self, io: &mut Io<'_, C>, kind: TransportKind) {
-        if self.probe.is_some() {
-            return;
-        }
-        *io.prior_ws = false;
-        let mut t = Transport::new(io, kind);
-        t.open(&self.cfg, io, self.sid.as_deref());
-        self.probe = Some(Probe { transport: t, awaiting_pong: false, pausing: false });
-    }
-
-    fn fail_probe(&mut self, io: &mut Io<'_, C>, message: &'static str) {
-        if let Some(mut p) = self.probe.take() {
-            p.transport.close(&self.cfg, io, self.sid.as_deref());
-            if p.pausing {
-                // The current transport was pausing for this probe: resume it.
-                self.upgrading = false;
-                self.resume_after_failed_pause(io);
-            }
-            self.events.push(EngineEvent::UpgradeError(ErrorKind::Probe(message)));
-            if self.close_wait == CloseWait::Upgrade {
-                self.force_close(io);
-            }
-        }
-    }
-
-    fn resume_after_failed_pause(&mut self, io: &mut Io<'_, C>) {
-        let t = &mut self.transport;
-        if self.state != State::Closed && matches!(t.state, TState::Pausing | TState::Paused) {
-            t.state = TState::Open;
-            t.wait_poll = false;
-            t.wait_drain = false;
-            if !t.polling {
-                t.poll(&self.cfg, io, self.sid.as_deref());
-            }
-            self.flush(io);
-        }
-    }
-
-    fn on_probe_packet(&mut self, io: &mut Io<'_, C>, p: Packet<C>) {
-        let Some(probe) = self.probe.as_mut() else { return };
-        if !probe.awaiting_pong {
-            return;
-        }
-        probe.awaiting_pong = false;
-        if !matches!(p, Packet::Pong { probe: true }) {
-            self.fail_probe(io, "probe error");
-            return;
-        }
-        probe.pausing = true;
-        self.upgrading = true;
-        *io.prior_ws = probe.transport.kind == TransportKind::WebSocket;
-        // Pause the current transport: wait for the GET in flight and the POST.
-        let t = &mut self.transport;
-        t.state = TState::Pausing;
-        t.wait_poll = t.kind == TransportKind::Polling && t.polling;
-        t.wait_drain = !t.writable;
-        if t.pause_done() {
-            t.state = TState::Paused;
-            self.complete_upgrade(io);
-        }
-    }
-
-    /// The old transport is paused: switch, send the upgrade packet, flush.
-    fn complete_upgrade(&mut self, io: &mut Io<'_, C>) {
-        if self.state == State::Closed {
-            return;
-        }
-        let Some(probe) = self.probe.take() else { return };
-        let mut old = std::mem::replace(&mut self.transport, probe.transport);
-        old.release(io);
-        self.transport.send_text(io, "5");
-        self.events.push(EngineEvent::Upgrade(self.transport.kind));
-        self.upgrading = false;
-        self.flush(io);
-        if self.close_wait == CloseWait::Upgrade {
-            self.force_close(io);
-        }
-    }
-
-    fn check_paused(&mut self, io: &mut Io<'_, C>) {
-        let t = &mut self.transport;
-        if t.state == TState::Pausing && t.pause_done() {
-            t.state = TState::Paused;
-            self.complete_upgrade(io);
-        }
-    }
-
     // ----- transport input -----
 
     /// A WebSocket opened.
     pub fn handle_ws_open(&mut self, io: &mut Io<'_, C>, id: TransportId) {
-        if self.transport.id == id && self.transport.state == TState::Opening {
-            self.transport.state = TState::Open;
+        if self.transport.id == id && self.transport.state == TransportState::Opening {
+            self.transport.state = TransportState::Open;
             self.transport.writable = true;
             return;
         }
         if let Some(probe) = self.probe.as_mut().filter(|p| p.transport.id == id) {
-            if probe.transport.state == TState::Opening {
-                probe.transport.state = TState::Open;
+            if probe.transport.state == TransportState::Opening {
+                probe.transport.state = TransportState::Open;
                 probe.transport.writable = true;
                 probe.transport.send_text(io, "2probe");
                 probe.awaiting_pong = true;
@@ -628,7 +432,7 @@ impl<C: Codec> Engine<C> {
     /// A WebSocket message.
     pub fn handle_ws_frame(&mut self, io: &mut Io<'_, C>, now: u64, id: TransportId, frame: Frame<C>) {
         if self.transport.id == id {
-            if self.transport.kind != TransportKind::WebSocket || self.transport.state == TState::Closed {
+            if self.transport.kind != TransportKind::WebSocket || self.transport.state == TransportState::Closed {
                 return;
             }
             match frame {
@@ -649,7 +453,7 @@ impl<C: Codec> Engine<C> {
 
     /// A WebSocket failed.
     pub fn handle_ws_error(&mut self, io: &mut Io<'_, C>, id: TransportId) {
-        if self.transport.id == id && self.transport.state != TState::Closed {
+        if self.transport.id == id && self.transport.state != TransportState::Closed {
             self.on_error(io, ErrorKind::Transport { message: "websocket error", detail: TransportDetail::None });
         } else if self.probe.as_ref().is_some_and(|p| p.transport.id == id) {
             self.fail_probe(io, "probe error: Error: websocket error");
@@ -658,12 +462,12 @@ impl<C: Codec> Engine<C> {
 
     /// A WebSocket closed.
     pub fn handle_ws_close(&mut self, io: &mut Io<'_, C>, id: TransportId, code: u16, reason: String) {
-        if self.transport.id == id && self.transport.state != TState::Closed {
-            self.transport.state = TState::Closed;
+        if self.transport.id == id && self.transport.state != TransportState::Closed {
+            self.transport.state = TransportState::Closed;
             self.on_close(io, Reason::TransportClose, CloseDetail::WebSocket { code, reason });
         } else if self.probe.as_ref().is_some_and(|p| p.transport.id == id) {
             if let Some(p) = self.probe.as_mut() {
-                p.transport.state = TState::Closed;
+                p.transport.state = TransportState::Closed;
             }
             self.fail_probe(io, "probe error: transport closed");
         }
@@ -671,11 +475,11 @@ impl<C: Codec> Engine<C> {
 
     /// Writes handed to a WebSocket have drained.
     pub fn handle_drain(&mut self, io: &mut Io<'_, C>, id: TransportId) {
-        if self.transport.id == id && self.transport.state != TState::Closed {
+        if self.transport.id == id && self.transport.state != TransportState::Closed {
             self.transport.writable = true;
             self.on_drain(io);
         } else if let Some(p) = self.probe.as_mut().filter(|p| p.transport.id == id) {
-            if p.transport.state == TState::Open {
+            if p.transport.state == TransportState::Open {
                 p.transport.writable = true;
             }
         }
@@ -699,12 +503,12 @@ impl<C: Codec> Engine<C> {
             if self.transport.id != id || self.state == State::Closed {
                 break;
             }
-            if self.transport.state == TState::Opening && matches!(p, Packet::Open(_)) {
-                self.transport.state = TState::Open;
+            if self.transport.state == TransportState::Opening && matches!(p, Packet::Open(_)) {
+                self.transport.state = TransportState::Open;
                 self.transport.writable = true;
             }
             if matches!(p, Packet::Close) {
-                self.transport.state = TState::Closed;
+                self.transport.state = TransportState::Closed;
                 self.transport.polling = false;
                 self.on_close(io, Reason::TransportClose, CloseDetail::Described("transport closed by the server"));
                 return;
@@ -714,14 +518,14 @@ impl<C: Codec> Engine<C> {
         if error.is_some() && self.transport.id == id && self.state != State::Closed {
             self.on_error(io, ErrorKind::ServerError);
         }
-        if self.transport.id != id || self.transport.state == TState::Closed {
+        if self.transport.id != id || self.transport.state == TransportState::Closed {
             return;
         }
         self.transport.polling = false;
-        if self.transport.state == TState::Pausing {
+        if self.transport.state == TransportState::Pausing {
             self.transport.wait_poll = false;
             self.check_paused(io);
-        } else if self.transport.state == TState::Open {
+        } else if self.transport.state == TransportState::Open {
             self.transport.poll(&self.cfg, io, self.sid.as_deref());
         }
     }
@@ -731,7 +535,7 @@ impl<C: Codec> Engine<C> {
         if self.transport.id != id || self.transport.kind != TransportKind::Polling {
             return;
         }
-        if self.transport.state == TState::Closed {
+        if self.transport.state == TransportState::Closed {
             return;
         }
         if let Err(e) = result {
@@ -739,7 +543,7 @@ impl<C: Codec> Engine<C> {
             return;
         }
         self.transport.writable = true;
-        if self.transport.state == TState::Pausing {
+        if self.transport.state == TransportState::Pausing {
             self.transport.wait_drain = false;
             // The drain reaches the engine before the pause completes.
             self.on_drain(io);
@@ -747,12 +551,5 @@ impl<C: Codec> Engine<C> {
         } else {
             self.on_drain(io);
         }
-    }
-}
-
-fn detail(e: HttpError) -> TransportDetail {
-    match e {
-        HttpError::Status(s) => TransportDetail::Status(s),
-        HttpError::Network(m) => TransportDetail::Network(m),
     }
 }

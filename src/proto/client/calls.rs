@@ -1,0 +1,291 @@
+//! What the user asks of the manager and of its namespace sockets: open,
+//! close, the reconnection setters, socket creation, connect, emit, ack.
+
+use std::collections::VecDeque;
+
+use crate::proto::codec::Codec;
+use crate::proto::engine::Engine;
+use crate::proto::sio::Packet;
+use crate::proto::{Auth, CloseDetail, Emit, EmitError, Options, Payload, Reason, SocketOptions, TransportKind};
+
+use super::*;
+
+impl<C: Codec> Client<C> {
+    /// `manager.open(callback?)`: starts connecting unless already opening or
+    /// open. With `callback`, its outcome comes as [`Event::OpenResult`] and a
+    /// failure does not start the reconnection loop.
+    pub fn open(&mut self, now: u64, callback: Option<u32>) {
+        let cb = callback.map_or(OpenCallback::None, OpenCallback::User);
+        self.open_manager(now, cb);
+        self.pump(now);
+    }
+
+    /// `manager.disconnect()`: closes the connection, no reconnection.
+    pub fn close(&mut self, now: u64) {
+        self.manager_close(now);
+        self.pump(now);
+    }
+
+    /// `manager.engine.close()`: closes the engine; the manager sees the
+    /// close (`forced close`) and reconnects as after a lost connection.
+    pub fn close_engine(&mut self, now: u64) {
+        if let Some(e) = self.engine.as_mut() {
+            e.close(&mut self.engine_io.io());
+        }
+        self.pump(now);
+    }
+
+    /// `manager.reconnection(v)`.
+    pub fn set_reconnection(&mut self, on: bool) {
+        self.opts.reconnection = on;
+        if !on {
+            self.skip_reconnect = true;
+        }
+    }
+
+    /// `manager.reconnectionAttempts(v)` (`u32::MAX`: unlimited).
+    pub fn set_reconnection_attempts(&mut self, n: u32) {
+        self.opts.reconnection_attempts = n;
+    }
+
+    /// `manager.reconnectionDelay(v)`.
+    pub fn set_reconnection_delay(&mut self, ms: u64) {
+        self.opts.reconnection_delay = ms;
+        self.backoff.min = ms;
+    }
+
+    /// `manager.reconnectionDelayMax(v)`.
+    pub fn set_reconnection_delay_max(&mut self, ms: u64) {
+        self.opts.reconnection_delay_max = ms;
+        self.backoff.max = ms;
+    }
+
+    /// `manager.randomizationFactor(v)`.
+    pub fn set_randomization_factor(&mut self, f: f64) {
+        self.opts.randomization_factor = f;
+        self.backoff.jitter = f;
+    }
+
+    /// `manager.timeout(v)` (`None`: no connection timeout).
+    pub fn set_timeout(&mut self, ms: Option<u64>) {
+        self.opts.timeout = ms;
+    }
+
+    /// Replaces the options, as assigning `manager.opts` does in
+    /// socket.io-client: the transport options (`path`, `query`,
+    /// `transports`, `upgrade`, timestamps...) apply from the next connection
+    /// attempt, since every attempt builds its engine afresh; the reconnection
+    /// options apply at once, as through their setters. `auto_connect` only
+    /// matters at creation.
+    pub fn reconfigure(&mut self, opts: Options) {
+        self.cfg = engine_config(&self.uri, &opts);
+        self.set_reconnection(opts.reconnection);
+        self.set_reconnection_attempts(opts.reconnection_attempts);
+        self.set_reconnection_delay(opts.reconnection_delay);
+        self.set_reconnection_delay_max(opts.reconnection_delay_max);
+        self.set_randomization_factor(opts.randomization_factor);
+        self.set_timeout(opts.timeout);
+        self.opts = opts;
+    }
+
+    /// The current options (with the setters applied).
+    pub fn options(&self) -> &Options {
+        &self.opts
+    }
+
+    /// Emit [`Event::Packet`] for every decoded packet (for `packet` listeners).
+    pub fn set_packet_events(&mut self, on: bool) {
+        self.packet_events = on;
+    }
+
+    /// Emit [`Event::Engine`] traces (for the engine's debugging events and
+    /// the debug log).
+    pub fn set_engine_events(&mut self, on: bool) {
+        self.engine_events = on;
+        if let Some(e) = self.engine.as_mut() {
+            e.trace = on;
+        }
+    }
+
+    /// The engine session id, while a session is open.
+    pub fn engine_id(&self) -> Option<&str> {
+        self.engine.as_ref().and_then(Engine::sid)
+    }
+
+    /// The current transport, if an engine exists.
+    pub fn transport(&self) -> Option<TransportKind> {
+        self.engine.as_ref().map(Engine::transport_kind)
+    }
+
+    /// True while waiting for or making a reconnection attempt.
+    pub fn is_reconnecting(&self) -> bool {
+        self.reconnecting
+    }
+
+    /// True once the engine handshake completed and until the connection closes.
+    pub fn is_open(&self) -> bool {
+        self.ready == Ready::Open
+    }
+
+    /// True while a connection attempt waits for the engine handshake.
+    pub fn is_opening(&self) -> bool {
+        self.ready == Ready::Opening
+    }
+
+    /// `manager.socket(nsp, opts)`: the socket of a namespace, created on first
+    /// use (with `auto_connect` it connects; an existing inactive socket
+    /// reconnects).
+    pub fn socket(&mut self, now: u64, nsp: &str, opts: SocketOptions) -> SocketId {
+        let existed = self.sockets.iter().any(|s| s.nsp == nsp);
+        let id = self.add_socket(nsp, opts);
+        if self.opts.auto_connect && !(existed && self.is_active(id)) {
+            self.connect(now, id);
+        }
+        id
+    }
+
+    /// The socket of a namespace, created if needed, without connecting it
+    /// (the caller connects it; for shells that must register the socket first).
+    pub fn add_socket(&mut self, nsp: &str, opts: SocketOptions) -> SocketId {
+        if let Some(i) = self.sockets.iter().position(|s| s.nsp == nsp) {
+            return i as SocketId;
+        }
+        self.sockets.push(NamespaceSocket {
+            nsp: nsp.to_owned(),
+            opts,
+            active: false,
+            connected: false,
+            id: None,
+            pid: None,
+            last_offset: None,
+            recovered: false,
+            next_ack: 0,
+            acks: VecDeque::new(),
+            send_buffer: Vec::new(),
+            receive_buffer: Vec::new(),
+            queue: VecDeque::new(),
+            queue_seq: 0,
+            auth_seq: 0,
+            outgoing_events: false,
+        });
+        (self.sockets.len() - 1) as SocketId
+    }
+
+    pub(super) fn sock(&self, s: SocketId) -> Option<&NamespaceSocket<C>> {
+        self.sockets.get(s as usize)
+    }
+
+    pub(super) fn sock_mut(&mut self, s: SocketId) -> Option<&mut NamespaceSocket<C>> {
+        self.sockets.get_mut(s as usize)
+    }
+
+    /// The namespace of a socket.
+    pub fn socket_nsp(&self, s: SocketId) -> Option<&str> {
+        self.sock(s).map(|k| k.nsp.as_str())
+    }
+
+    /// `socket.connected`.
+    pub fn is_connected(&self, s: SocketId) -> bool {
+        self.sock(s).is_some_and(|k| k.connected)
+    }
+
+    /// `socket.active`: connected, or trying to (the socket will reconnect).
+    pub fn is_active(&self, s: SocketId) -> bool {
+        self.sock(s).is_some_and(|k| k.active)
+    }
+
+    /// `socket.id`.
+    pub fn socket_sid(&self, s: SocketId) -> Option<&str> {
+        self.sock(s).and_then(|k| k.id.as_deref())
+    }
+
+    /// `socket.recovered`: the last connection restored the session.
+    pub fn is_recovered(&self, s: SocketId) -> bool {
+        self.sock(s).is_some_and(|k| k.recovered)
+    }
+
+    /// `socket.auth = ..`: used from the next connect on.
+    pub fn set_auth(&mut self, s: SocketId, auth: Auth) {
+        if let Some(k) = self.sock_mut(s) {
+            k.opts.auth = auth;
+        }
+    }
+
+    /// Emit [`Event::Outgoing`] for this socket's sent events (for `onAnyOutgoing`).
+    pub fn set_outgoing_events(&mut self, s: SocketId, on: bool) {
+        if let Some(k) = self.sock_mut(s) {
+            k.outgoing_events = on;
+        }
+    }
+
+    /// `socket.sendBuffer`: emits waiting for a connection, with their ack ids.
+    pub fn send_buffer(&self, s: SocketId) -> Vec<(Option<u64>, &Payload<C>)> {
+        self.sock(s).map_or_else(Vec::new, |k| k.send_buffer.iter().map(|b| (b.id, &b.payload)).collect())
+    }
+
+    /// `socket.sendBuffer = []`: drops the buffered emits (their acks time out
+    /// or fail on disconnect as usual).
+    pub fn clear_send_buffer(&mut self, s: SocketId) {
+        if let Some(k) = self.sock_mut(s) {
+            k.send_buffer.clear();
+        }
+    }
+
+    /// `socket.receiveBuffer`: events received before the socket connected.
+    pub fn receive_buffer(&self, s: SocketId) -> Vec<&Payload<C>> {
+        self.sock(s).map_or_else(Vec::new, |k| k.receive_buffer.iter().map(|(p, _)| p).collect())
+    }
+
+    /// `socket.connect()`.
+    pub fn connect(&mut self, now: u64, s: SocketId) {
+        self.socket_connect(now, s);
+        self.after_user_action(now);
+        self.pump(now);
+    }
+
+    /// `socket.disconnect()`.
+    pub fn disconnect(&mut self, now: u64, s: SocketId) {
+        let Some(k) = self.sock(s) else { return };
+        let was_connected = k.connected;
+        if was_connected {
+            let nsp = k.nsp.clone();
+            self.packet(Packet::Disconnect { nsp }, Vec::new());
+        }
+        self.destroy(now, s);
+        if was_connected {
+            self.socket_on_close(s, Reason::IoClientDisconnect, CloseDetail::None);
+        }
+        self.pump(now);
+    }
+
+    /// `socket.emit(..)`. A reserved event name is refused, as by socket.io-client.
+    pub fn emit(&mut self, now: u64, s: SocketId, e: Emit<C>) -> Result<(), EmitError> {
+        if self.sock(s).is_none() {
+            return Err(EmitError::UnknownSocket);
+        }
+        C::check_emit(&e.payload.data)?;
+        self.emit_inner(now, s, e, None);
+        self.after_user_action(now);
+        self.pump(now);
+        Ok(())
+    }
+
+    /// Answers the server's event `ack_id` (the ack function of a received event).
+    pub fn ack(&mut self, now: u64, s: SocketId, ack_id: u64, payload: Payload<C>) {
+        let Some(k) = self.sock(s) else { return };
+        let nsp = k.nsp.clone();
+        let attachments = payload.attachments.len();
+        self.packet(Packet::Ack { nsp, id: Some(ack_id), data: payload.data, attachments }, payload.attachments);
+        self.after_user_action(now);
+        self.pump(now);
+    }
+
+    /// The answer to [`Event::AuthRequest`]: `data` is a JSON object or nothing.
+    pub fn handle_auth(&mut self, now: u64, s: SocketId, seq: u32, data: Option<String>) {
+        if self.sock(s).is_some_and(|k| k.auth_seq == seq) {
+            self.send_connect(s, data);
+            self.open_trace_after(1);
+        }
+        self.pump(now);
+    }
+}

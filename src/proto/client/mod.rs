@@ -1,0 +1,231 @@
+//! The Socket.IO client: socket.io-client's `Manager` (one engine session,
+//! reconnection with backoff, namespace multiplexing) and its namespace
+//! `Socket`s (connect with auth, acknowledgements, buffers, retries,
+//! connection state recovery), as one sans-IO state machine.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+use super::backoff::{Backoff, Rng};
+use super::codec::{Codec, TextCodec};
+use super::engine::{Config, Engine, Io};
+use super::sio::Decoder;
+use super::url::{Endpoint, ParsedUri};
+use super::{Event, Options, Payload, SocketOptions, Transmit, TransportId};
+
+mod calls;
+mod input;
+mod manager;
+mod socket;
+
+/// Identifies a namespace socket of a [`Client`].
+pub type SocketId = u32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ready {
+    Opening,
+    Open,
+    Closed,
+}
+
+/// Which engine events the manager listens to (socket.io-client's `subs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Listen {
+    None,
+    Opening,
+    Open,
+}
+
+/// The callback of the pending `open()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OpenCallback {
+    None,
+    Reconnect,
+    User(u32),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AckTarget {
+    User(u32),
+    Queue(u64),
+}
+
+#[derive(Debug)]
+struct PendingAck {
+    id: u64,
+    target: AckTarget,
+    with_error: bool,
+    deadline: Option<u64>,
+}
+
+#[derive(Debug)]
+struct Buffered<C: Codec> {
+    id: Option<u64>,
+    payload: Payload<C>,
+}
+
+#[derive(Debug)]
+struct Queued<C: Codec> {
+    seq: u64,
+    payload: Payload<C>,
+    timeout: Option<u64>,
+    user_ack: Option<u32>,
+    pending: bool,
+    tries: u32,
+}
+
+#[derive(Debug)]
+struct NamespaceSocket<C: Codec> {
+    nsp: String,
+    opts: SocketOptions,
+    active: bool,
+    connected: bool,
+    id: Option<String>,
+    pid: Option<String>,
+    last_offset: Option<String>,
+    recovered: bool,
+    next_ack: u64,
+    /// Sorted by id (ids only grow); answers usually come oldest first, so a
+    /// deque removes them from the front cheaply.
+    acks: VecDeque<PendingAck>,
+    send_buffer: Vec<Buffered<C>>,
+    receive_buffer: Vec<(Payload<C>, Option<u64>)>,
+    queue: VecDeque<Queued<C>>,
+    queue_seq: u64,
+    auth_seq: u32,
+    outgoing_events: bool,
+}
+
+/// The I/O resources the engine borrows.
+#[derive(Debug)]
+struct EngineIo<C: Codec> {
+    tx: VecDeque<Transmit<C>>,
+    rng: Rng,
+    next_id: TransportId,
+    prior_ws: bool,
+}
+
+impl<C: Codec> EngineIo<C> {
+    fn io(&mut self) -> Io<'_, C> {
+        Io { tx: &mut self.tx, rng: &mut self.rng, next_id: &mut self.next_id, prior_ws: &mut self.prior_ws }
+    }
+}
+
+/// A Socket.IO client connection: the manager, its engine and its namespace
+/// sockets. See the [module documentation](super) for the push/pull contract.
+///
+/// `C` is how payloads are held (see [`Codec`]): [`TextCodec`], text and bytes
+/// in Rust, unless a shell brings its own.
+#[derive(Debug)]
+pub struct Client<C: Codec = TextCodec> {
+    opts: Options,
+    cfg: Config,
+    uri: ParsedUri,
+    engine_io: EngineIo<C>,
+    events: VecDeque<Event<C>>,
+    ready: Ready,
+    reconnecting: bool,
+    skip_reconnect: bool,
+    backoff: Backoff,
+    engine: Option<Engine<C>>,
+    /// Engines closed by the manager that still drain their writes.
+    retired: Vec<Engine<C>>,
+    listen: Listen,
+    open_deadline: Option<u64>,
+    reconnect_at: Option<u64>,
+    /// `reconnect_attempt` was announced; the attempt opens at `reconnect_at`
+    /// (the next turn), unless a listener turned reconnection off meanwhile.
+    attempt_announced: bool,
+    open_callback: OpenCallback,
+    decoder: Decoder<C>,
+    sockets: Vec<NamespaceSocket<C>>,
+    ack_timers: BinaryHeap<Reverse<(u64, SocketId, u64)>>,
+    packet_events: bool,
+    /// Queue [`Event::Engine`] traces.
+    engine_events: bool,
+    /// The engine's `open` trace waits for this many auth payloads: the
+    /// reference announces it after the manager's listeners wrote their CONNECT.
+    open_trace: Option<u32>,
+    /// A namespace connected during the current session. Only such a session
+    /// counts as a success that starts the backoff over: behind a load
+    /// balancer without sticky sessions the handshake succeeds and the next
+    /// request fails, and a backoff reset there would retry at the first
+    /// delay forever.
+    session_connected: bool,
+}
+
+impl<C: Codec> Client<C> {
+    /// Creates the manager for a resolved server address (see
+    /// [`url::resolve`](super::url::resolve)); with `auto_connect` it starts
+    /// connecting at once. `seed` feeds the backoff jitter and request tokens.
+    pub fn new(uri: &ParsedUri, opts: Options, seed: u64, now: u64) -> Self {
+        let cfg = engine_config(uri, &opts);
+        let backoff = Backoff::new(opts.reconnection_delay, opts.reconnection_delay_max, opts.randomization_factor);
+        let mut c = Client {
+            uri: uri.clone(),
+            cfg,
+            engine_io: EngineIo { tx: VecDeque::new(), rng: Rng::new(seed), next_id: 0, prior_ws: false },
+            events: VecDeque::new(),
+            ready: Ready::Closed,
+            reconnecting: false,
+            skip_reconnect: !opts.reconnection,
+            backoff,
+            engine: None,
+            retired: Vec::new(),
+            listen: Listen::None,
+            open_deadline: None,
+            reconnect_at: None,
+            attempt_announced: false,
+            open_callback: OpenCallback::None,
+            decoder: Decoder::default(),
+            sockets: Vec::new(),
+            ack_timers: BinaryHeap::new(),
+            packet_events: false,
+            engine_events: false,
+            open_trace: None,
+            session_connected: false,
+            opts,
+        };
+        if c.opts.auto_connect {
+            c.open_manager(now, OpenCallback::None);
+            c.pump(now);
+        }
+        c
+    }
+
+    // =====================================================================
+    // Outputs
+    // =====================================================================
+
+    /// The next I/O to perform. Drain after every call into the client.
+    pub fn poll_transmit(&mut self) -> Option<Transmit<C>> {
+        self.engine_io.tx.pop_front()
+    }
+
+    /// The next event for the user. Drain after every call into the client.
+    pub fn poll_event(&mut self) -> Option<Event<C>> {
+        self.events.pop_front()
+    }
+
+    /// When [`Client::handle_timeout`] must be called next, if ever. Read
+    /// after draining the other outputs.
+    pub fn poll_timeout(&self) -> Option<u64> {
+        let engine = self.engine.as_ref().and_then(Engine::next_timeout);
+        let ack = self.ack_timers.peek().map(|Reverse((at, _, _))| *at);
+        [self.open_deadline, self.reconnect_at, engine, ack].into_iter().flatten().min()
+    }
+}
+
+/// The engine's options, from the manager's.
+fn engine_config(uri: &ParsedUri, opts: &Options) -> Config {
+    Config {
+        endpoint: Endpoint::new(uri, &opts.path, opts.add_trailing_slash, &opts.query),
+        transports: opts.transports.clone(),
+        upgrade: opts.upgrade,
+        remember_upgrade: opts.remember_upgrade,
+        try_all_transports: opts.try_all_transports,
+        timestamp_requests: opts.timestamp_requests,
+        timestamp_param: opts.timestamp_param.clone(),
+        close_on_beforeunload: opts.close_on_beforeunload,
+    }
+}
