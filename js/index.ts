@@ -35,7 +35,9 @@ function lookup(
   const { source, id, nsp: path } = resolve(uri ?? undefined, opts.path || "/socket.io");
   urlLog("parse %s", source);
   const sameNamespace = cache[id] !== undefined && path in cache[id].nsps;
+  // A shared socket gets a manager of its own: the connection is shared where it runs (js/hub.ts).
   const newConnection =
+    opts.shared ||
     opts.forceNew || (opts as Record<string, unknown>)["force new connection"] || opts.multiplex === false || sameNamespace;
   let io: Manager;
   if (newConnection) {

@@ -4,7 +4,7 @@ import { report, toError, TransportError } from "./errors.js";
 import { debug, off } from "./debug.js";
 import { EventKind, WasmManager, whenReady } from "./wasm.js";
 import { resolve, type Resolved } from "./url.js";
-import { Socket, type DisconnectDescription, type SocketOptions } from "./socket.js";
+import { log as slog, Socket, type DisconnectDescription, type SocketOptions } from "./socket.js";
 
 /** A transport, named by string or by one of the exported transport classes. */
 export type TransportName = "polling" | "websocket" | "webtransport" | (string & {});
@@ -100,6 +100,14 @@ export interface ManagerOptions {
   useNativeTimers: boolean;
   /** WebSocket sub-protocols to request. */
   protocols: string | string[];
+  /**
+   * Share one connection between the tabs of this origin that ask for the same address with the same
+   * options (default false): the engine runs once, in a SharedWorker, or in one elected tab where
+   * SharedWorker is missing; every tab gets a socket with the usual API. See "One connection for all
+   * tabs" in the README for what each call means then. Ignored where neither SharedWorker nor Web
+   * Locks with BroadcastChannel exist (the tab connects on its own) and in the CommonJS build.
+   */
+  shared: boolean;
 }
 
 /** The events of a manager. */
@@ -203,7 +211,6 @@ export class Engine extends Emitter<{}, {}, EngineReservedEvents> {
 }
 
 const log = debug("socket.io-client:manager");
-const slog = debug("socket.io-client:socket");
 const elog = debug("engine.io-client:socket");
 
 /** Logs a Socket.IO packet being written, as socket.io-client does (its JSON, the ack id of an emit). */
@@ -291,11 +298,11 @@ export class Manager<
   /** @internal the engine, once the WebAssembly module is loaded */
   _w?: WasmManager;
   /** @internal calls made before the engine existed, in order */
-  private _pending: Array<(w: WasmManager) => void> | undefined = [];
+  _pending: Array<(w: WasmManager) => void> | undefined = [];
   /** @internal why the engine cannot run here */
   private _failure?: Error;
   /** @internal */
-  private _address: Resolved;
+  _address: Resolved;
   /** @internal sockets by engine handle */
   _sockets: Socket[] = [];
   /** @internal */
@@ -330,11 +337,17 @@ export class Manager<
     this._address = resolve(uri as string | undefined, opts.path);
     this.uri = this._address.source;
     if (this._autoConnect) this.open();
-    whenReady((err) => this._start(err));
+    // A shared connection (js/shared.ts) is loaded only when asked for, and given the engine's parts.
+    const start = (err?: Error) => this._start(err);
+    if (opts.shared) import("./shared.js").then((s) => s.attach(this, WasmManager, EventKind, whenReady)).catch(start);
+    else whenReady(start);
   }
 
-  /** @internal the engine is loaded (or cannot be): start it and replay what was asked meanwhile. */
-  private _start(err?: Error): void {
+  /**
+   * @internal the engine is loaded (or cannot be): start it (`w`, or one of the tab's own) and replay
+   * what was asked meanwhile.
+   */
+  _start(err?: Error, w?: WasmManager): void {
     const pending = this._pending ?? [];
     this._pending = undefined;
     if (err) {
@@ -342,7 +355,7 @@ export class Manager<
       if (pending.length) this._fail();
       return;
     }
-    const w = new WasmManager(this._address, this._handler());
+    w = w || new WasmManager(this._address, this._handler());
     this._w = w;
     if (elog !== off) this._traceEngine();
     this._configure();
@@ -548,7 +561,8 @@ export class Manager<
 
   // What user code throws is reported (as an uncaught exception would be) and never unwinds
   // through the engine, which goes on with the next event.
-  private _handler() {
+  /** @internal */
+  _handler() {
     return {
       message: guarded((s: number, args: unknown[], atts: ArrayBuffer[] | undefined, ack: number) =>
         this._sockets[s]?._onMessage(args, atts, ack),

@@ -82,7 +82,8 @@ type Bytes = ArrayBuffer | ArrayBufferView;
 
 const RESERVED = new Set(["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"]);
 
-const log = debug("socket.io-client:socket");
+/** @internal the socket.io-client:socket logger (the manager logs some socket lines) */
+export const log = debug("socket.io-client:socket");
 
 /**
  * A namespace socket, as in socket.io-client: `emit` with acknowledgements,

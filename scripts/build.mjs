@@ -109,10 +109,19 @@ cpSync(join(stage, "snippets"), join(out, "snippets"), { recursive: true });
 cpSync(join(root, "pkg-template"), out, { recursive: true });
 
 // One minified ES module for plain pages and CDNs (the wasm resolves beside it, from import.meta.url).
-await build({
-  entryPoints: [join(out, "index.js")], bundle: true, minify: true, format: "esm", platform: "neutral",
-  target: "es2022", outfile: join(out, "socketio-wasm.min.js"), logLevel: "warning", legalComments: "none",
-});
+// What only `io(url, { shared: true })` needs (js/shared.ts and js/hub.ts) is a second one beside it,
+// shared.min.js, which the first imports on demand; the worker is the package's
+// shared-worker.js. (esbuild's code splitting would also work, but it moves its runtime helpers into
+// a third file that every page then loads.)
+const onDemand = {
+  name: "shared-on-demand",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/shared\.js$/ }, () => ({ path: "./shared.min.js", external: true }));
+  },
+};
+const minOpts = { bundle: true, minify: true, format: "esm", platform: "neutral", target: "es2022", logLevel: "warning", legalComments: "none" };
+await build({ ...minOpts, entryPoints: [join(out, "index.js")], outfile: join(out, "socketio-wasm.min.js"), plugins: [onDemand] });
+await build({ ...minOpts, entryPoints: [join(out, "shared.js")], outfile: join(out, "shared.min.js") });
 
 // The CommonJS entry (require, Jest): the same code bundled, the wasm found beside the file and read
 // from disk. Jest's jsdom environment lacks fetch, Response, TextEncoder and TextDecoder and has its
@@ -148,10 +157,11 @@ renameSync(out, pkg);
 // ---- size report ----
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
 const wasm = readFileSync(join(pkg, "socketio_wasm_bg.wasm"));
-const jsFiles = readdirSync(pkg).filter((f) => f.endsWith(".js") && f !== "socketio-wasm.min.js");
+const jsFiles = readdirSync(pkg).filter((f) => f.endsWith(".js") && !f.endsWith(".min.js"));
 const jsRaw = jsFiles.reduce((n, f) => n + statSync(join(pkg, f)).size, 0);
 const jsAll = Buffer.concat(jsFiles.map((f) => readFileSync(join(pkg, f))));
-// What a page downloads: the one minified module (the same bundle a bundler makes of index.js).
+// What a page downloads: the one minified module (the same bundle a bundler makes of index.js); the
+// shared-connection code is loaded only by pages that ask for it.
 const jsMin = readFileSync(join(pkg, "socketio-wasm.min.js"));
 const ref = readFileSync(join(root, "node_modules/socket.io-client/dist/socket.io.esm.min.js"));
 const size = {

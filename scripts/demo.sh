@@ -27,6 +27,7 @@ node examples/server/server.mjs --static examples/vanilla --mount /pkg=pkg --por
       "chat server listening on "*)
         url=${line#chat server listening on }
         printf '\n  Open %s/ in two browser tabs and chat between them.\n' "$url"
+        printf '  Open %s/?shared in several tabs: they share one connection (the server counts one).\n' "$url"
         printf '  To watch the tabs reconnect, stop the server with Ctrl-C and start it again without\n'
         printf '  rebuilding: node examples/server/server.mjs --static examples/vanilla --mount /pkg=pkg --port %s\n\n' "$port"
         ;;

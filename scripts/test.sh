@@ -47,6 +47,9 @@ node --test tests/size/
 section "npm package: end to end (Node test runner + playwright-core + Chromium + socket.io 4.8)"
 node --test --test-concurrency=1 tests/e2e/
 
+section "npm package: one connection for all tabs (shared: true; SharedWorker, then the Web Locks + BroadcastChannel fallback)"
+node --test --test-concurrency=1 tests/shared/
+
 section "npm package: the engine's events (socket.io.engine) and the debug log, line by line against socket.io-client's"
 node --test --test-concurrency=1 tests/dropin/
 

@@ -16,8 +16,10 @@ const sendButton = $("send");
 const currentName = () => nameInput.value.trim() || "anonymous";
 
 // The page's own origin, default path. auth is asked on every (re)connection, so a new name
-// applies from the next connection.
-const socket = io({ auth: (cb) => cb({ name: currentName() }) });
+// applies from the next connection. With "?shared" in the address, the tabs that have it share one
+// connection (io(url, { shared: true })): the server counts one user, named by the first tab.
+const shared = new URLSearchParams(location.search).has("shared");
+const socket = io({ shared, auth: (cb) => cb({ name: currentName() }) });
 
 function setStatus(text) {
   const state = text.split(" ")[0];

@@ -52,3 +52,24 @@ test("and talks to a socket.io server over long-polling", T, async () => {
     srv.close();
   }
 });
+
+// `shared: true` needs a browser's SharedWorker or Web Locks: in Node.js (ES module and CommonJS
+// entries) the socket connects on its own.
+for (const entry of ["index.js", "index.cjs"]) {
+  test(`shared: true connects on its own in Node.js (${entry})`, T, async () => {
+    const file = path.join(ROOT, "pkg", entry);
+    const { io } = entry.endsWith(".cjs") ? (await import("node:module")).createRequire(import.meta.url)(file) : await import(pathToFileURL(file).href);
+    const srv = await server();
+    const socket = io(srv.url, { shared: true });
+    try {
+      await new Promise((resolve, reject) => {
+        socket.on("connect", resolve);
+        socket.on("connect_error", reject);
+      });
+      assert.equal(await socket.timeout(5000).emitWithAck("hi", "shared"), "hello shared");
+    } finally {
+      socket.disconnect();
+      srv.close();
+    }
+  });
+}

@@ -16,3 +16,7 @@ export async function timeoutEmitWithAck(): Promise<void> {
   o.missing; // error: { ok: boolean } has no such property
   socket.timeout(5).emitWithAck("ackObject", { id: "1" }); // error: id is a number
 }
+
+export function sharedOption(): void {
+  io({ shared: "yes" }); // error: shared is a boolean
+}

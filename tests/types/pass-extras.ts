@@ -123,3 +123,11 @@ export function aliases(): void {
   socket.addEventListener("connect", onConnect);
   socket.removeEventListener("connect", onConnect);
 }
+
+// one connection for all tabs: the `shared` option, and the same Socket type
+export function sharedOption(): void {
+  const s: Socket<{}, Events> = io("https://example.com", { shared: true, auth: { token: "abc" } });
+  const m = new Manager("https://example.com", { shared: false });
+  assert<Equal<typeof s.connected, boolean>>();
+  void m;
+}
