@@ -116,7 +116,8 @@ export class Emitter<
       return this;
     }
     for (let i = 0; i < list.length; i++) {
-      if (list[i] === listener || list[i].fn === listener) {
+      const l = list[i] as Stored;
+      if (l === listener || l.fn === listener) {
         list.splice(i, 1);
         break;
       }
@@ -127,22 +128,22 @@ export class Emitter<
 
   /** Same as `off`. */
   removeListener<Ev extends ReservedOrUserEventNames<ReservedEvents, ListenEvents>>(
-    ev?: Ev,
-    listener?: ReservedOrUserListener<ReservedEvents, ListenEvents, Ev>,
+    _ev?: Ev,
+    _listener?: ReservedOrUserListener<ReservedEvents, ListenEvents, Ev>,
   ): this {
     return this.off.apply(this, arguments as never);
   }
 
   /** Same as `off`. */
   removeEventListener<Ev extends ReservedOrUserEventNames<ReservedEvents, ListenEvents>>(
-    ev?: Ev,
-    listener?: ReservedOrUserListener<ReservedEvents, ListenEvents, Ev>,
+    _ev?: Ev,
+    _listener?: ReservedOrUserListener<ReservedEvents, ListenEvents, Ev>,
   ): this {
     return this.off.apply(this, arguments as never);
   }
 
   /** Same as `off`. */
-  removeAllListeners<Ev extends ReservedOrUserEventNames<ReservedEvents, ListenEvents>>(ev?: Ev): this {
+  removeAllListeners<Ev extends ReservedOrUserEventNames<ReservedEvents, ListenEvents>>(_ev?: Ev): this {
     return this.off.apply(this, arguments as never);
   }
 

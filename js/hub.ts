@@ -339,7 +339,8 @@ export class Client {
     const conn = this.conn;
     conn.call((w) => {
       if (this.dead) return;
-      const h = this.handles[m.s as number];
+      // The tab names only sockets it created ("socket" comes first).
+      const h = this.handles[m.s as number] as number;
       switch (m.t) {
         case "socket": {
           const e = conn.socket(w, m.n, m.r, m.a);

@@ -110,6 +110,12 @@ export interface ManagerOptions {
   shared: boolean;
 }
 
+/** What the manager's setters change (`reconnection()`, `timeout()`...). */
+type Settings = Pick<
+  ManagerOptions,
+  "reconnection" | "reconnectionAttempts" | "reconnectionDelay" | "reconnectionDelayMax" | "randomizationFactor"
+> & { timeout: number | false };
+
 /** The events of a manager. */
 export interface ManagerReservedEvents {
   open: () => void;
@@ -159,29 +165,29 @@ function enginePacket(type: string, data: unknown): EnginePacket {
 
 /** The low-level connection of a manager (`socket.io.engine`). */
 export class Engine extends Emitter<{}, {}, EngineReservedEvents> {
-  private _t?: { name: string };
+  private _current?: { name: string };
   /** @internal the engine announced the connection attempt this object stands for */
   _started = false;
 
-  constructor(private readonly _m: Manager) {
+  constructor(private readonly _manager: Manager) {
     super();
   }
 
   /** The session id, while connected. */
   get id(): string | undefined {
-    return this._m._w?.engineId() ?? undefined;
+    return this._manager._wasm?.engineId() ?? undefined;
   }
 
   /** The current transport (the same object while the transport stays). */
   get transport(): { name: string } {
-    return this._transport(this._m._w?.transport() ?? "");
+    return this._transport(this._manager._wasm?.transport() ?? "");
   }
 
   /** `opening`, `open` or `closed`. */
   get readyState(): "opening" | "open" | "closing" | "closed" {
-    const state = this._m._readyState;
+    const state = this._manager._readyState;
     // While the events of the handshake are delivered, before `open`.
-    return state === "open" && this._m._tracing && !this._opened ? "opening" : state;
+    return state === "open" && this._manager._tracing && !this._opened ? "opening" : state;
   }
 
   /** @internal `open` was emitted */
@@ -189,13 +195,13 @@ export class Engine extends Emitter<{}, {}, EngineReservedEvents> {
 
   /** @internal */
   _transport(name: string): { name: string } {
-    if (this._t?.name !== name) this._t = { name };
-    return this._t;
+    if (this._current?.name !== name) this._current = { name };
+    return this._current;
   }
 
   /** Closes the connection; the manager reconnects as after a transport close. */
   close(): this {
-    this._m._call((w) => w.closeEngine());
+    this._manager._call((w) => w.closeEngine());
     return this;
   }
 
@@ -206,7 +212,7 @@ export class Engine extends Emitter<{}, {}, EngineReservedEvents> {
 
   protected override _listenerAdded(ev: string | symbol): void {
     // upgrade, upgradeError and close come anyway; the debugging events only once someone listens.
-    if (ev !== "upgrade" && ev !== "upgradeError" && ev !== "close") this._m._traceEngine();
+    if (ev !== "upgrade" && ev !== "upgradeError" && ev !== "close") this._manager._traceEngine();
   }
 }
 
@@ -296,7 +302,7 @@ export class Manager<
    */
   engine!: Engine;
   /** @internal the engine, once the WebAssembly module is loaded */
-  _w?: WasmManager;
+  _wasm?: WasmManager;
   /** @internal calls made before the engine existed, in order */
   _pending: Array<(w: WasmManager) => void> | undefined = [];
   /** @internal why the engine cannot run here */
@@ -309,12 +315,8 @@ export class Manager<
   _autoConnect: boolean;
   private _openCbs = new Map<number, (err?: Error) => void>();
   private _openSeq = 0;
-  private _reconnection: boolean;
-  private _reconnectionAttempts: number;
-  private _reconnectionDelay: number;
-  private _reconnectionDelayMax: number;
-  private _randomizationFactor: number;
-  private _timeout: number | false;
+  /** @internal the reconnection settings: from `opts`, then as the setters change them */
+  private _settings: Settings;
 
   constructor(opts: Partial<ManagerOptions & SocketOptions>);
   constructor(uri?: string, opts?: Partial<ManagerOptions & SocketOptions>);
@@ -327,12 +329,14 @@ export class Manager<
     opts = opts || {};
     opts.path = opts.path || "/socket.io";
     this.opts = opts;
-    this._reconnection = opts.reconnection !== false;
-    this._reconnectionAttempts = opts.reconnectionAttempts || Infinity;
-    this._reconnectionDelay = opts.reconnectionDelay || 1000;
-    this._reconnectionDelayMax = opts.reconnectionDelayMax || 5000;
-    this._randomizationFactor = opts.randomizationFactor ?? 0.5;
-    this._timeout = opts.timeout == null ? 20000 : opts.timeout;
+    this._settings = {
+      reconnection: opts.reconnection !== false,
+      reconnectionAttempts: opts.reconnectionAttempts || Infinity,
+      reconnectionDelay: opts.reconnectionDelay || 1000,
+      reconnectionDelayMax: opts.reconnectionDelayMax || 5000,
+      randomizationFactor: opts.randomizationFactor ?? 0.5,
+      timeout: opts.timeout == null ? 20000 : opts.timeout,
+    };
     this._autoConnect = opts.autoConnect !== false;
     this._address = resolve(uri as string | undefined, opts.path);
     this.uri = this._address.source;
@@ -356,7 +360,7 @@ export class Manager<
       return;
     }
     w = w || new WasmManager(this._address, this._handler());
-    this._w = w;
+    this._wasm = w;
     if (elog !== off) this._traceEngine();
     this._configure();
     for (const f of pending) f(w);
@@ -379,13 +383,13 @@ export class Manager<
 
   /** @internal runs `f` on the engine now, or once it exists (calls keep their order). */
   _call(f: (w: WasmManager) => void): void {
-    if (this._w) f(this._w);
+    if (this._wasm) f(this._wasm);
     else if (this._pending) this._pending.push(f);
   }
 
   /** @internal hands the current options to the engine; called before every connection attempt. */
   _configure(): void {
-    const w = this._w;
+    const w = this._wasm;
     if (!w) return;
     const opts = this.opts;
     w.configure({
@@ -399,12 +403,8 @@ export class Manager<
       timestampParam: opts.timestampParam || "t",
       addTrailingSlash: opts.addTrailingSlash !== false,
       closeOnBeforeunload: !!opts.closeOnBeforeunload,
-      reconnection: this._reconnection,
-      reconnectionAttempts: this._reconnectionAttempts,
-      reconnectionDelay: this._reconnectionDelay,
-      reconnectionDelayMax: this._reconnectionDelayMax,
-      randomizationFactor: this._randomizationFactor,
-      timeout: this._timeout === false ? -1 : Number(this._timeout),
+      ...this._settings,
+      timeout: this._settings.timeout === false ? -1 : Number(this._settings.timeout),
       extraHeaders: entries(opts.extraHeaders),
       requestTimeout: opts.requestTimeout ?? -1,
       protocols: opts.protocols === undefined ? [] : ([] as string[]).concat(opts.protocols),
@@ -415,71 +415,61 @@ export class Manager<
 
   /** @internal the state the engine reports */
   get _readyState(): "opening" | "open" | "closed" {
-    const state = this._w?.managerState() ?? 0;
+    const state = this._wasm?.managerState() ?? 0;
     return state & 2 ? "open" : state & 4 || this._pending?.length ? "opening" : "closed";
   }
 
   /** @internal */
   get _reconnecting(): boolean {
-    return ((this._w?.managerState() ?? 0) & 1) !== 0;
+    return ((this._wasm?.managerState() ?? 0) & 1) !== 0;
   }
 
   /** Gets or sets automatic reconnection. */
   reconnection(): boolean;
   reconnection(v: boolean): this;
   reconnection(v?: boolean): this | boolean {
-    if (v === undefined) return this._reconnection;
-    this._reconnection = !!v;
-    this._configure();
-    return this;
+    return this._setting("reconnection", v === undefined ? v : !!v);
   }
 
   /** Gets or sets the number of reconnection attempts. */
   reconnectionAttempts(): number;
   reconnectionAttempts(v: number): this;
   reconnectionAttempts(v?: number): this | number {
-    if (v === undefined) return this._reconnectionAttempts;
-    this._reconnectionAttempts = v;
-    this._configure();
-    return this;
+    return this._setting("reconnectionAttempts", v);
   }
 
   /** Gets or sets the first reconnection delay (ms). */
   reconnectionDelay(): number;
   reconnectionDelay(v: number): this;
   reconnectionDelay(v?: number): this | number {
-    if (v === undefined) return this._reconnectionDelay;
-    this._reconnectionDelay = v;
-    this._configure();
-    return this;
+    return this._setting("reconnectionDelay", v);
   }
 
   /** Gets or sets the jitter factor. */
   randomizationFactor(): number;
   randomizationFactor(v: number): this;
   randomizationFactor(v?: number): this | number {
-    if (v === undefined) return this._randomizationFactor;
-    this._randomizationFactor = v;
-    this._configure();
-    return this;
+    return this._setting("randomizationFactor", v);
   }
 
   /** Gets or sets the longest reconnection delay (ms). */
   reconnectionDelayMax(): number;
   reconnectionDelayMax(v: number): this;
   reconnectionDelayMax(v?: number): this | number {
-    if (v === undefined) return this._reconnectionDelayMax;
-    this._reconnectionDelayMax = v;
-    this._configure();
-    return this;
+    return this._setting("reconnectionDelayMax", v);
   }
 
   /** Gets or sets the connection timeout (ms, or false). */
   timeout(): number | false;
   timeout(v: number | false): this;
   timeout(v?: number | false): this | number | false {
-    if (v === undefined) return this._timeout;
-    this._timeout = v;
+    return this._setting("timeout", v);
+  }
+
+  /** Reads a setting, or changes it for the engine at once. */
+  private _setting<K extends keyof Settings>(k: K, v: Settings[K] | undefined): this | Settings[K] {
+    if (v === undefined) return this._settings[k];
+    this._settings[k] = v;
     this._configure();
     return this;
   }
@@ -589,7 +579,7 @@ export class Manager<
         elog('creating transport "%s"', name);
         elog("options: %j", this.opts);
         elog("setting transport %s", name);
-        if (this._timeout !== false) log("connect attempt will timeout after %d", this._timeout);
+        if (this._settings.timeout !== false) log("connect attempt will timeout after %d", this._settings.timeout);
         return;
       }
       case EventKind.Open:

@@ -13,6 +13,7 @@ const hub = new Hub(WasmManager, EventKind, whenReady);
 
 (globalThis as unknown as { onconnect: (e: MessageEvent) => void }).onconnect = (e) => {
   const port = e.ports[0];
+  if (!port) return;
   port.onmessage = (m: MessageEvent) => {
     const hello = m.data as Hello;
     const p = m.ports[0];

@@ -110,7 +110,8 @@ class Remote {
   emit(s: number, data: [string, unknown[]], bufs: Bytes[] | undefined, k: number, e: boolean, vo: boolean, to: number): number {
     if (k) this.acks.set(s + ":" + k, e);
     // This tab's own ackTimeout, when the engine's socket was made by another tab.
-    if (to < 0 && this.defs[s][2] >= 0) to = this.defs[s][2];
+    const own = this.defs[s]?.[2] ?? -1;
+    if (to < 0 && own >= 0) to = own;
     const b = copies(bufs);
     this.send({ t: "emit", s, j: data[0], v: this.out[s] ? data[1] : undefined, b, k, e, vo, to }, b);
     return 0;
@@ -194,7 +195,7 @@ class Remote {
 
   private failAcks(s?: number): void {
     for (const [key, e] of [...this.acks]) {
-      const [sock, token] = key.split(":").map(Number);
+      const [sock = -1, token = 0] = key.split(":").map(Number);
       if (s !== undefined && sock !== s) continue;
       this.acks.delete(key);
       this.h.ack(sock, token, e, undefined, undefined, DISCONNECTED);
@@ -313,9 +314,9 @@ export function attach(m: Manager, W: typeof WasmManager, K: typeof Kinds, ready
   }
   // The options as the engine gets them, read through the manager's own conversion.
   let cfg: object = {};
-  m._w = { configure: (c: object) => (cfg = c) } as never;
+  m._wasm = { configure: (c: object) => (cfg = c) } as never;
   m._configure();
-  m._w = undefined;
+  m._wasm = undefined;
   const key = keyOf(m.uri, cfg);
   const hello: Hello = { t: "hello", key, uri: m.uri, address: m._address, cfg };
   const handler = m._handler();

@@ -98,7 +98,7 @@ export class Socket<
   /** The namespace. */
   readonly nsp: string;
   /** @internal the engine's handle. */
-  _s: number;
+  _handle: number;
   private _auth: SocketOptions["auth"];
   private flags: Flags = {};
   private _acks = new Map<number, AnyFn>();
@@ -115,7 +115,7 @@ export class Socket<
     this.nsp = nsp;
     this._auth = opts?.auth;
     // The engine numbers sockets in creation order, as the manager does here.
-    this._s = io._sockets.length;
+    this._handle = io._sockets.length;
     io._sockets.push(this as unknown as Socket);
     io._call((w) => w.socket(nsp, Number(opts?.retries), ms(opts?.ackTimeout)));
     if (io._autoConnect) this.open();
@@ -123,12 +123,12 @@ export class Socket<
 
   /** The socket's session id, while connected. */
   get id(): string | undefined {
-    return this.io._w?.sid(this._s) ?? undefined;
+    return this.io._wasm?.sid(this._handle) ?? undefined;
   }
 
   /** True while connected to the namespace. */
   get connected(): boolean {
-    return ((this.io._w?.state(this._s) ?? 0) & 1) !== 0;
+    return ((this.io._wasm?.state(this._handle) ?? 0) & 1) !== 0;
   }
 
   /** True while not connected. */
@@ -138,13 +138,13 @@ export class Socket<
 
   /** True while connected or trying to (it will reconnect by itself). */
   get active(): boolean {
-    const w = this.io._w;
-    return w ? (w.state(this._s) & 2) !== 0 : this._connecting;
+    const w = this.io._wasm;
+    return w ? (w.state(this._handle) & 2) !== 0 : this._connecting;
   }
 
   /** True when the last connection restored the previous session (connection state recovery). */
   get recovered(): boolean {
-    return ((this.io._w?.state(this._s) ?? 0) & 4) !== 0;
+    return ((this.io._wasm?.state(this._handle) ?? 0) & 4) !== 0;
   }
 
   /** The authentication payload (object or function), read again on every connect. */
@@ -158,7 +158,7 @@ export class Socket<
 
   /** Emits made while disconnected, sent on the next connect (a copy). Assign `[]` to drop them. */
   get sendBuffer(): Array<{ type: number; nsp: string; data: any[]; id?: number; options: { compress: boolean } }> {
-    return ((this.io._w?.sendBuffer(this._s) ?? []) as [number, Outgoing][]).map(([id, args]) => ({
+    return ((this.io._wasm?.sendBuffer(this._handle) ?? []) as [number, Outgoing][]).map(([id, args]) => ({
       type: 2,
       nsp: this.nsp,
       data: args[1],
@@ -168,12 +168,12 @@ export class Socket<
   }
 
   set sendBuffer(v: unknown[]) {
-    if (Array.isArray(v) && v.length === 0) this.io._call((w) => w.clearSendBuffer(this._s));
+    if (Array.isArray(v) && v.length === 0) this.io._call((w) => w.clearSendBuffer(this._handle));
   }
 
   /** Events received before the connection completed (a copy). */
   get receiveBuffer(): Array<ReadonlyArray<any>> {
-    return ((this.io._w?.receiveBuffer(this._s) ?? []) as [unknown[], ArrayBuffer[] | undefined][]).map(([args, atts]) =>
+    return ((this.io._wasm?.receiveBuffer(this._handle) ?? []) as [unknown[], ArrayBuffer[] | undefined][]).map(([args, atts]) =>
       Object.freeze(withAttachments(args, atts).slice()),
     );
   }
@@ -185,7 +185,7 @@ export class Socket<
     this.io._call((w) => {
       if (!this.io._reconnecting) this.io._logState();
       this.io._configure();
-      w.connect(this._s);
+      w.connect(this._handle);
     });
     this.io._fail();
     return this;
@@ -200,7 +200,7 @@ export class Socket<
   disconnect(): this {
     log("performing disconnect (%s)", this.nsp);
     this._connecting = false;
-    this.io._call((w) => w.disconnect(this._s));
+    this.io._call((w) => w.disconnect(this._handle));
     return this;
   }
 
@@ -279,7 +279,7 @@ export class Socket<
       this._acks.set(token, ack);
     }
     this.io._call((w) =>
-      w.emit(this._s, data, bufs.length ? (bufs as never) : undefined, token, withError, !!flags.volatile, ms(flags.timeout)),
+      w.emit(this._handle, data, bufs.length ? (bufs as never) : undefined, token, withError, !!flags.volatile, ms(flags.timeout)),
     );
   }
 
@@ -299,7 +299,7 @@ export class Socket<
       sent = true;
       const bufs: Attachment[] = [];
       const data: Outgoing = [serialize(args, bufs), args];
-      const send = (b: Bytes[]) => this.io._call((w) => w.ack(this._s, id, data, b.length ? (b as never) : undefined));
+      const send = (b: Bytes[]) => this.io._call((w) => w.ack(this._handle, id, data, b.length ? (b as never) : undefined));
       if (!hasBlobs(bufs)) send(bufs as Bytes[]);
       else readBlobs(bufs).then(send).catch(report);
     };
@@ -325,7 +325,7 @@ export class Socket<
     log("transport is open - connecting");
     const auth = this._auth;
     const send = (data: unknown) =>
-      this.io._call((w) => w.authResponse(this._s, seq, data == null ? undefined : JSON.stringify(data)));
+      this.io._call((w) => w.authResponse(this._handle, seq, data == null ? undefined : JSON.stringify(data)));
     if (typeof auth === "function") (auth as (this: Socket, cb: (data: object) => void) => void).call(this as never, send);
     else send(auth);
   }
@@ -386,14 +386,14 @@ export class Socket<
   /** Adds a listener called for every outgoing event, with the event name first. */
   onAnyOutgoing(listener: AnyFn): this {
     this._anyOutgoingListeners.push(listener);
-    this.io._call((w) => w.setOutgoingEvents(this._s, true));
+    this.io._call((w) => w.setOutgoingEvents(this._handle, true));
     return this;
   }
 
   /** Like `onAnyOutgoing`, called before the others. */
   prependAnyOutgoing(listener: AnyFn): this {
     this._anyOutgoingListeners.unshift(listener);
-    this.io._call((w) => w.setOutgoingEvents(this._s, true));
+    this.io._call((w) => w.setOutgoingEvents(this._handle, true));
     return this;
   }
 
@@ -401,7 +401,7 @@ export class Socket<
   offAnyOutgoing(listener?: AnyFn): this {
     this._anyOutgoingListeners = removeFrom(this._anyOutgoingListeners, listener);
     const on = this._anyOutgoingListeners.length > 0;
-    this.io._call((w) => w.setOutgoingEvents(this._s, on));
+    this.io._call((w) => w.setOutgoingEvents(this._handle, on));
     return this;
   }
 
