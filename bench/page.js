@@ -141,7 +141,12 @@ window.bench = {
    * `mb` MB; `before`/`after` are null for socket.io-client (no wasm).
    */
   memory(mb) {
-    const bytes = () => (typeof lib._wasmMemoryBytes === "function" ? lib._wasmMemoryBytes() : null);
+    // The memory is the one export of its type (the build shortens export names).
+    const bytes = () => {
+      const exports = typeof lib._wasmExports === "function" ? lib._wasmExports() : undefined;
+      const memory = exports && Object.values(exports).find((v) => v instanceof WebAssembly.Memory);
+      return memory ? memory.buffer.byteLength : null;
+    };
     return guarded(`memory(${mb})`, (done, fail) => {
       const before = bytes();
       socket.once("big", (s) => {

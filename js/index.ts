@@ -9,7 +9,7 @@
 import { Manager, type ManagerOptions } from "./manager.js";
 import { Socket, type SocketOptions } from "./socket.js";
 import { resolve } from "./url.js";
-import { wasmMemoryBytes } from "./wasm.js";
+import { wasmExports } from "./wasm.js";
 import { debug } from "./debug.js";
 
 const log = debug("socket.io-client");
@@ -74,8 +74,8 @@ export class WebTransport {
   }
 }
 
-/** @internal The engine's memory in bytes (for the memory benchmark). */
-export const _wasmMemoryBytes = wasmMemoryBytes;
+/** @internal The engine's exports (the memory benchmark reads its memory). */
+export const _wasmExports = wasmExports;
 
 /** The Socket.IO protocol revision. */
 export const protocol = 5;

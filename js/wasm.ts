@@ -14,7 +14,7 @@ import init, { initSync } from "./socketio_wasm.js";
 type Ready = (error?: Error) => void;
 
 let loaded = false;
-let memory: WebAssembly.Memory | undefined;
+let exports: object | undefined;
 let failure: Error | undefined;
 let waiting: Ready[] | undefined;
 
@@ -57,7 +57,7 @@ function loadFromDisk(): void {
     if (!url || url.protocol !== "file:" || !fs) {
       throw new Error("socketio-wasm: the WebAssembly engine cannot be loaded here (" + (url?.href ?? "no address") + ")");
     }
-    memory = initSync({ module: fs.readFileSync(url) }).memory;
+    exports = initSync({ module: fs.readFileSync(url) });
     settle();
   } catch (e) {
     settle(explain(e));
@@ -69,8 +69,8 @@ if (!inNode) {
   const url = address();
   if (url) {
     init({ module_or_path: url }).then(
-      (exports) => {
-        memory = exports.memory;
+      (loaded) => {
+        exports = loaded;
         settle();
       },
       (e: unknown) => settle(explain(e)),
@@ -78,9 +78,12 @@ if (!inNode) {
   } else settle(new Error("socketio-wasm: no address for the WebAssembly engine"));
 }
 
-/** The size of the engine's memory in bytes, once loaded (for the memory benchmark). */
-export function wasmMemoryBytes(): number | undefined {
-  return memory?.buffer.byteLength;
+/**
+ * The module's exports, once loaded (for the memory benchmark, which finds the memory among them by
+ * its type: the build shortens export names).
+ */
+export function wasmExports(): object | undefined {
+  return exports;
 }
 
 /** Calls `f` once the engine is loaded (at once if it is), or with the reason it cannot be. */
