@@ -136,7 +136,7 @@ impl<C: Codec> Client<C> {
     /// use (with `auto_connect` it connects; an existing inactive socket
     /// reconnects).
     pub fn socket(&mut self, now: u64, nsp: &str, opts: SocketOptions) -> SocketId {
-        let existed = self.sockets.iter().any(|s| s.nsp == nsp);
+        let existed = self.sockets.iter().any(|socket| socket.nsp == nsp);
         let id = self.add_socket(nsp, opts);
         if self.opts.auto_connect && !(existed && self.is_active(id)) {
             self.connect(now, id);
@@ -147,7 +147,7 @@ impl<C: Codec> Client<C> {
     /// The socket of a namespace, created if needed, without connecting it
     /// (the caller connects it; for shells that must register the socket first).
     pub fn add_socket(&mut self, nsp: &str, opts: SocketOptions) -> SocketId {
-        if let Some(i) = self.sockets.iter().position(|s| s.nsp == nsp) {
+        if let Some(i) = self.sockets.iter().position(|socket| socket.nsp == nsp) {
             return i as SocketId;
         }
         self.sockets.push(NamespaceSocket {
@@ -160,7 +160,7 @@ impl<C: Codec> Client<C> {
             last_offset: None,
             recovered: false,
             next_ack: 0,
-            acks: VecDeque::new(),
+            acks: AckList::default(),
             send_buffer: Vec::new(),
             receive_buffer: Vec::new(),
             queue: VecDeque::new(),
@@ -171,109 +171,110 @@ impl<C: Codec> Client<C> {
         (self.sockets.len() - 1) as SocketId
     }
 
-    pub(super) fn sock(&self, s: SocketId) -> Option<&NamespaceSocket<C>> {
-        self.sockets.get(s as usize)
+    pub(super) fn sock(&self, socket_id: SocketId) -> Option<&NamespaceSocket<C>> {
+        self.sockets.get(socket_id as usize)
     }
 
-    pub(super) fn sock_mut(&mut self, s: SocketId) -> Option<&mut NamespaceSocket<C>> {
-        self.sockets.get_mut(s as usize)
+    pub(super) fn sock_mut(&mut self, socket_id: SocketId) -> Option<&mut NamespaceSocket<C>> {
+        self.sockets.get_mut(socket_id as usize)
     }
 
     /// The namespace of a socket.
-    pub fn socket_nsp(&self, s: SocketId) -> Option<&str> {
-        self.sock(s).map(|k| k.nsp.as_str())
+    pub fn socket_nsp(&self, socket_id: SocketId) -> Option<&str> {
+        self.sock(socket_id).map(|socket| socket.nsp.as_str())
     }
 
     /// `socket.connected`.
-    pub fn is_connected(&self, s: SocketId) -> bool {
-        self.sock(s).is_some_and(|k| k.connected)
+    pub fn is_connected(&self, socket_id: SocketId) -> bool {
+        self.sock(socket_id).is_some_and(|socket| socket.connected)
     }
 
     /// `socket.active`: connected, or trying to (the socket will reconnect).
-    pub fn is_active(&self, s: SocketId) -> bool {
-        self.sock(s).is_some_and(|k| k.active)
+    pub fn is_active(&self, socket_id: SocketId) -> bool {
+        self.sock(socket_id).is_some_and(|socket| socket.active)
     }
 
     /// `socket.id`.
-    pub fn socket_sid(&self, s: SocketId) -> Option<&str> {
-        self.sock(s).and_then(|k| k.id.as_deref())
+    pub fn socket_sid(&self, socket_id: SocketId) -> Option<&str> {
+        self.sock(socket_id).and_then(|socket| socket.id.as_deref())
     }
 
     /// `socket.recovered`: the last connection restored the session.
-    pub fn is_recovered(&self, s: SocketId) -> bool {
-        self.sock(s).is_some_and(|k| k.recovered)
+    pub fn is_recovered(&self, socket_id: SocketId) -> bool {
+        self.sock(socket_id).is_some_and(|socket| socket.recovered)
     }
 
     /// `socket.auth = ..`: used from the next connect on.
-    pub fn set_auth(&mut self, s: SocketId, auth: Auth) {
-        if let Some(k) = self.sock_mut(s) {
-            k.opts.auth = auth;
+    pub fn set_auth(&mut self, socket_id: SocketId, auth: Auth) {
+        if let Some(socket) = self.sock_mut(socket_id) {
+            socket.opts.auth = auth;
         }
     }
 
     /// Emit [`Event::Outgoing`] for this socket's sent events (for `onAnyOutgoing`).
-    pub fn set_outgoing_events(&mut self, s: SocketId, on: bool) {
-        if let Some(k) = self.sock_mut(s) {
-            k.outgoing_events = on;
+    pub fn set_outgoing_events(&mut self, socket_id: SocketId, on: bool) {
+        if let Some(socket) = self.sock_mut(socket_id) {
+            socket.outgoing_events = on;
         }
     }
 
     /// `socket.sendBuffer`: emits waiting for a connection, with their ack ids.
-    pub fn send_buffer(&self, s: SocketId) -> Vec<(Option<u64>, &Payload<C>)> {
-        self.sock(s).map_or_else(Vec::new, |k| k.send_buffer.iter().map(|b| (b.id, &b.payload)).collect())
+    pub fn send_buffer(&self, socket_id: SocketId) -> Vec<(Option<u64>, &Payload<C>)> {
+        self.sock(socket_id)
+            .map_or_else(Vec::new, |socket| socket.send_buffer.iter().map(|b| (b.id, &b.payload)).collect())
     }
 
     /// `socket.sendBuffer = []`: drops the buffered emits (their acks time out
     /// or fail on disconnect as usual).
-    pub fn clear_send_buffer(&mut self, s: SocketId) {
-        if let Some(k) = self.sock_mut(s) {
-            k.send_buffer.clear();
+    pub fn clear_send_buffer(&mut self, socket_id: SocketId) {
+        if let Some(socket) = self.sock_mut(socket_id) {
+            socket.send_buffer.clear();
         }
     }
 
     /// `socket.receiveBuffer`: events received before the socket connected.
-    pub fn receive_buffer(&self, s: SocketId) -> Vec<&Payload<C>> {
-        self.sock(s).map_or_else(Vec::new, |k| k.receive_buffer.iter().map(|(p, _)| p).collect())
+    pub fn receive_buffer(&self, socket_id: SocketId) -> Vec<&Payload<C>> {
+        self.sock(socket_id).map_or_else(Vec::new, |socket| socket.receive_buffer.iter().map(|(p, _)| p).collect())
     }
 
     /// `socket.connect()`.
-    pub fn connect(&mut self, now: u64, s: SocketId) {
-        self.socket_connect(now, s);
+    pub fn connect(&mut self, now: u64, socket_id: SocketId) {
+        self.socket_connect(now, socket_id);
         self.after_user_action(now);
         self.pump(now);
     }
 
     /// `socket.disconnect()`.
-    pub fn disconnect(&mut self, now: u64, s: SocketId) {
-        let Some(k) = self.sock(s) else { return };
-        let was_connected = k.connected;
+    pub fn disconnect(&mut self, now: u64, socket_id: SocketId) {
+        let Some(socket) = self.sock(socket_id) else { return };
+        let was_connected = socket.connected;
         if was_connected {
-            let nsp = k.nsp.clone();
+            let nsp = socket.nsp.clone();
             self.packet(Packet::Disconnect { nsp }, Vec::new());
         }
-        self.destroy(now, s);
+        self.destroy(now, socket_id);
         if was_connected {
-            self.socket_on_close(s, Reason::IoClientDisconnect, CloseDetail::None);
+            self.socket_on_close(socket_id, Reason::IoClientDisconnect, CloseDetail::None);
         }
         self.pump(now);
     }
 
     /// `socket.emit(..)`. A reserved event name is refused, as by socket.io-client.
-    pub fn emit(&mut self, now: u64, s: SocketId, e: Emit<C>) -> Result<(), EmitError> {
-        if self.sock(s).is_none() {
+    pub fn emit(&mut self, now: u64, socket_id: SocketId, e: Emit<C>) -> Result<(), EmitError> {
+        if self.sock(socket_id).is_none() {
             return Err(EmitError::UnknownSocket);
         }
         C::check_emit(&e.payload.data)?;
-        self.emit_inner(now, s, e, None);
+        self.emit_inner(now, socket_id, e, None);
         self.after_user_action(now);
         self.pump(now);
         Ok(())
     }
 
     /// Answers the server's event `ack_id` (the ack function of a received event).
-    pub fn ack(&mut self, now: u64, s: SocketId, ack_id: u64, payload: Payload<C>) {
-        let Some(k) = self.sock(s) else { return };
-        let nsp = k.nsp.clone();
+    pub fn ack(&mut self, now: u64, socket_id: SocketId, ack_id: u64, payload: Payload<C>) {
+        let Some(socket) = self.sock(socket_id) else { return };
+        let nsp = socket.nsp.clone();
         let attachments = payload.attachments.len();
         self.packet(Packet::Ack { nsp, id: Some(ack_id), data: payload.data, attachments }, payload.attachments);
         self.after_user_action(now);
@@ -281,9 +282,9 @@ impl<C: Codec> Client<C> {
     }
 
     /// The answer to [`Event::AuthRequest`]: `data` is a JSON object or nothing.
-    pub fn handle_auth(&mut self, now: u64, s: SocketId, seq: u32, data: Option<String>) {
-        if self.sock(s).is_some_and(|k| k.auth_seq == seq) {
-            self.send_connect(s, data);
+    pub fn handle_auth(&mut self, now: u64, socket_id: SocketId, seq: u32, data: Option<String>) {
+        if self.sock(socket_id).is_some_and(|socket| socket.auth_seq == seq) {
+            self.send_connect(socket_id, data);
             self.open_trace_after(1);
         }
         self.pump(now);

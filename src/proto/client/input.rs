@@ -122,15 +122,15 @@ impl<C: Codec> Client<C> {
         // fires on the next call (the next turn of the event loop), so retries
         // never run back to back inside one call.
         let mut due = Vec::new();
-        while let Some(&Reverse((at, s, id))) = self.ack_timers.peek() {
+        while let Some(&Reverse((at, socket_id, id))) = self.ack_timers.peek() {
             if at > now {
                 break;
             }
             self.ack_timers.pop();
-            due.push((at, s, id));
+            due.push((at, socket_id, id));
         }
-        for (at, s, id) in due {
-            self.ack_timeout(s, id, at);
+        for (at, socket_id, id) in due {
+            self.ack_timeout(socket_id, id, at);
         }
         self.pump(now);
     }

@@ -1,8 +1,6 @@
 //! The manager's own state machine: opening an engine, reacting to its
 //! events, closing, reconnecting with backoff, routing decoded packets.
 
-use std::cmp::Reverse;
-
 use crate::proto::codec::Codec;
 use crate::proto::eio::OutPacket;
 use crate::proto::engine::{Data, Engine, EngineEvent};
@@ -60,12 +58,9 @@ impl<C: Codec> Client<C> {
     /// Drops timers of acks already answered, so `poll_timeout` only names
     /// deadlines that still matter.
     pub(super) fn prune_ack_timers(&mut self) {
-        while let Some(&Reverse((at, s, id))) = self.ack_timers.peek() {
-            let live = self.sock(s).is_some_and(|k| {
-                k.acks
-                    .binary_search_by_key(&id, |a| a.id)
-                    .is_ok_and(|i| k.acks.get(i).is_some_and(|a| a.deadline == Some(at)))
-            });
+        while let Some(&Reverse((at, socket_id, id))) = self.ack_timers.peek() {
+            let live =
+                self.sock(socket_id).is_some_and(|socket| socket.acks.find(id).is_some_and(|a| a.deadline == Some(at)));
             if live {
                 break;
             }
@@ -130,9 +125,9 @@ impl<C: Codec> Client<C> {
         self.ready = Ready::Open;
         self.events.push_back(Event::Open);
         self.listen = Listen::Open;
-        for s in 0..self.sockets.len() as SocketId {
-            if self.sockets.get(s as usize).is_some_and(|k| k.active) {
-                self.socket_on_open(s);
+        for socket_id in 0..self.sockets.len() as SocketId {
+            if self.sockets.get(socket_id as usize).is_some_and(|socket| socket.active) {
+                self.socket_on_open(socket_id);
             }
         }
         match std::mem::replace(&mut self.open_callback, OpenCallback::None) {
@@ -171,8 +166,8 @@ impl<C: Codec> Client<C> {
     /// Manager `error`: sockets that are not connected report `connect_error`.
     pub(super) fn on_error(&mut self, err: ErrorKind) {
         self.events.push_back(Event::Error(err.clone()));
-        for (i, k) in self.sockets.iter().enumerate() {
-            if k.active && !k.connected {
+        for (i, socket) in self.sockets.iter().enumerate() {
+            if socket.active && !socket.connected {
                 self.events.push_back(Event::ConnectError(i as SocketId, err.clone()));
             }
         }
@@ -188,9 +183,9 @@ impl<C: Codec> Client<C> {
         }
         self.ready = Ready::Closed;
         self.events.push_back(Event::Close(reason, detail.clone()));
-        for s in 0..self.sockets.len() as SocketId {
-            if self.sockets.get(s as usize).is_some_and(|k| k.active) {
-                self.socket_on_close(s, reason, detail.clone());
+        for socket_id in 0..self.sockets.len() as SocketId {
+            if self.sockets.get(socket_id as usize).is_some_and(|socket| socket.active) {
+                self.socket_on_close(socket_id, reason, detail.clone());
             }
         }
         if self.opts.reconnection && !self.skip_reconnect {
@@ -224,7 +219,7 @@ impl<C: Codec> Client<C> {
 
     pub(super) fn on_data(&mut self, now: u64, d: Data<C>) {
         let r = match d {
-            Data::Text(s) => self.decoder.add_text(&s),
+            Data::Text(socket_id) => self.decoder.add_text(&socket_id),
             Data::Binary(b) => self.decoder.add_binary(b),
         };
         match r {
@@ -256,45 +251,48 @@ impl<C: Codec> Client<C> {
             | Packet::Ack { nsp, .. }
             | Packet::ConnectError { nsp, .. } => nsp,
         };
-        let Some(s) = self.sockets.iter().position(|k| k.active && &k.nsp == nsp) else { return };
-        let s = s as SocketId;
+        let Some(socket_id) = self.sockets.iter().position(|socket| socket.active && &socket.nsp == nsp) else {
+            return;
+        };
+        let socket_id = socket_id as SocketId;
         match packet {
             Packet::Connect { data, .. } => {
                 let data = data.unwrap_or_default();
                 let o = C::object(&data);
-                let sid = o.as_ref().and_then(|o| C::string_field(o, "sid")).filter(|s| !s.is_empty());
+                let sid = o.as_ref().and_then(|o| C::string_field(o, "sid")).filter(|text| !text.is_empty());
                 match sid {
                     Some(sid) => {
                         let pid = o.as_ref().and_then(|o| C::string_field(o, "pid"));
-                        self.on_connect(now, s, sid, pid);
+                        self.on_connect(now, socket_id, sid, pid);
                     }
-                    None => self.events.push_back(Event::ConnectError(s, ErrorKind::IncompatibleServer)),
+                    None => self.events.push_back(Event::ConnectError(socket_id, ErrorKind::IncompatibleServer)),
                 }
             }
             Packet::Event { id, data, .. } => {
                 let payload = Payload { data, attachments };
-                match self.sockets.get_mut(s as usize) {
-                    Some(k) if !k.connected => k.receive_buffer.push((payload, id)),
-                    Some(_) => self.emit_event(s, payload, id),
+                match self.sockets.get_mut(socket_id as usize) {
+                    Some(socket) if !socket.connected => socket.receive_buffer.push((payload, id)),
+                    Some(_) => self.emit_event(socket_id, payload, id),
                     None => {}
                 }
             }
-            Packet::Ack { id: Some(id), data, .. } => self.on_ack(now, s, id, Payload { data, attachments }),
+            Packet::Ack { id: Some(id), data, .. } => self.on_ack(now, socket_id, id, Payload { data, attachments }),
             Packet::Ack { id: None, .. } => {}
             Packet::Disconnect { .. } => {
-                self.destroy(now, s);
-                self.socket_on_close(s, Reason::IoServerDisconnect, CloseDetail::None);
+                self.destroy(now, socket_id);
+                self.socket_on_close(socket_id, Reason::IoServerDisconnect, CloseDetail::None);
             }
             Packet::ConnectError { data, .. } => {
-                self.destroy(now, s);
+                self.destroy(now, socket_id);
                 let (message, extra) = if data.starts_with('"') {
                     (C::json_string(&data).unwrap_or_default(), None)
                 } else {
                     let o = C::object(&data);
-                    let field = |k| o.as_ref().and_then(|o| C::string_field(o, k));
+                    let field = |key| o.as_ref().and_then(|o| C::string_field(o, key));
                     (field("message").unwrap_or_default(), o.as_ref().and_then(|o| C::json_field(o, "data")))
                 };
-                self.events.push_back(Event::ConnectError(s, ErrorKind::ConnectRefused { message, data: extra }));
+                self.events
+                    .push_back(Event::ConnectError(socket_id, ErrorKind::ConnectRefused { message, data: extra }));
             }
         }
     }

@@ -13,10 +13,13 @@ use super::sio::Decoder;
 use super::url::{Endpoint, ParsedUri};
 use super::{Event, Options, Payload, SocketOptions, Transmit, TransportId};
 
+mod acks;
 mod calls;
 mod input;
 mod manager;
 mod socket;
+
+use acks::AckList;
 
 /// Identifies a namespace socket of a [`Client`].
 pub type SocketId = u32;
@@ -50,7 +53,7 @@ enum AckTarget {
     Queue(u64),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 struct PendingAck {
     id: u64,
     target: AckTarget,
@@ -85,9 +88,7 @@ struct NamespaceSocket<C: Codec> {
     last_offset: Option<String>,
     recovered: bool,
     next_ack: u64,
-    /// Sorted by id (ids only grow); answers usually come oldest first, so a
-    /// deque removes them from the front cheaply.
-    acks: VecDeque<PendingAck>,
+    acks: AckList,
     send_buffer: Vec<Buffered<C>>,
     receive_buffer: Vec<(Payload<C>, Option<u64>)>,
     queue: VecDeque<Queued<C>>,
