@@ -2,6 +2,9 @@
 //! is built on: one `WasmManager` per `Manager`, user calls in, events out
 //! through a small handler object. Payloads never enter wasm memory: they stay
 //! JavaScript values held through [`JsCodec`].
+//!
+//! One file for the one contract with `js/`: the enums that cross, the
+//! conversion of every event, the options read by name and the exported calls.
 
 mod codec;
 

@@ -1,11 +1,16 @@
 //! A tiny JSON scanner: validation, raw slices of array items and object
 //! fields, strings and unsigned integers. Payload values are turned into real
 //! values at the edge (the browser's `JSON.parse`, or serde in the Rust API);
-//! the core only reads the few small fixed-shape documents it needs (the open
-//! packet, the connect packet) and checks the shape of event payloads.
+//! `TextCodec` uses it to read the few small fixed-shape documents the core
+//! needs (the open packet, the connect packet) and to check the shape of event
+//! payloads.
 //!
 //! Every function is iterative (no recursion, so deep nesting cannot overflow
 //! the stack) and returns `None` on malformed input.
+//!
+//! One piece: the scanner's functions call one another; its tests are a third
+//! of the file. The npm package does not link it (its codec reads JSON with
+//! `JSON.parse`).
 
 fn ws(b: &[u8], mut i: usize) -> usize {
     while let Some(c) = b.get(i) {

@@ -10,6 +10,10 @@
 //! timer from `poll_timeout`.
 //!
 //! Behaviour and defaults follow socket.io-client 4.8.
+//!
+//! This file holds the vocabulary the shells and the core share (options,
+//! transmits, events, errors, close reasons), documented in one place; the
+//! state machines are in `client/` and `engine/`.
 #![forbid(unsafe_code)]
 
 pub mod backoff;

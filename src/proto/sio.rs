@@ -5,6 +5,9 @@
 //! or ack's JSON payload is left to the [`Codec`], which parses it once. Binary
 //! values are `{"_placeholder":true,"num":N}` placeholders in the payload plus a
 //! list of attachments.
+//!
+//! One piece: the header reader, the control-packet checks and the encoder
+//! are one format (with its tests, about half of the file).
 
 use super::codec::{Codec, TextCodec};
 use super::eio::CONTROL_LIMIT;

@@ -8,6 +8,10 @@
 //! the JS event into an owned Rust value and hand it to the core; the driver
 //! then performs the core's transmits and dispatches its events to the sink
 //! with no `RefCell` borrow held, so user code may call back in.
+//!
+//! One piece because the resources (sockets, polls, the timer, listeners)
+//! and the run loop that owns them share one `RefCell`; the JavaScript side is
+//! in `http.js` and `timers.js`, the bindings in `sys.rs`.
 
 mod sys;
 
