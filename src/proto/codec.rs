@@ -136,7 +136,7 @@ impl Codec for TextCodec {
 
     fn prefix(text: &String, max: usize) -> (Cow<'_, str>, bool) {
         let end = floor_boundary(text, max);
-        (Cow::Borrowed(&text[..end]), end == text.len())
+        (Cow::Borrowed(text.get(..end).unwrap_or_default()), end == text.len())
     }
 
     fn first_byte(text: &String) -> Option<u8> {

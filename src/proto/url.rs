@@ -64,13 +64,17 @@ impl ParsedUri {
 
 /// Splits an address of the form `[scheme://][user@]host[:port][/path][?query][#hash]`.
 /// Only the http(s) and ws(s) schemes are recognised, as by the reference client.
+///
+/// Slices are taken with `get` (the positions are those of ASCII bytes, so
+/// they always exist): an index that could fail would link the panic path of
+/// `str` slicing, with its formatting, into every Rust app.
 pub fn parse(input: &str) -> ParsedUri {
     let b = input.as_bytes();
     let pos = |from: usize, pred: &dyn Fn(u8) -> bool| b.get(from..)?.iter().position(|&c| pred(c)).map(|p| p + from);
     let mut i = 0;
     let mut protocol = "";
     if let Some(colon) = pos(0, &|c| c == b':') {
-        let scheme = &input[..colon];
+        let scheme = input.get(..colon).unwrap_or_default();
         if b.get(colon + 1..colon + 3) == Some(b"//") && matches!(scheme, "http" | "https" | "ws" | "wss") {
             protocol = scheme;
             i = colon + 3;
@@ -78,23 +82,26 @@ pub fn parse(input: &str) -> ParsedUri {
     }
     let end = pos(i, &|c| c == b'#').unwrap_or(b.len());
     let q = pos(i, &|c| c == b'?').filter(|&q| q < end);
-    let query = q.map_or("", |q| &input[q + 1..end]);
+    let query = q.map_or("", |q| input.get(q + 1..end).unwrap_or_default());
     let before_query = q.unwrap_or(end);
     let slash = pos(i, &|c| c == b'/').filter(|&p| p < before_query).unwrap_or(before_query);
-    let path = &input[slash..before_query];
-    let mut authority = &input[i..slash];
+    let path = input.get(slash..before_query).unwrap_or_default();
+    let mut authority = input.get(i..slash).unwrap_or_default();
     if let Some(at) = authority.bytes().rposition(|c| c == b'@') {
-        authority = &authority[at + 1..];
+        authority = authority.get(at + 1..).unwrap_or_default();
     }
     let (host, port) = if let Some(inner) = authority.strip_prefix('[') {
         match inner.bytes().position(|c| c == b']') {
-            Some(close) => (&inner[..close], inner[close + 1..].strip_prefix(':').unwrap_or("")),
+            Some(close) => (
+                inner.get(..close).unwrap_or_default(),
+                inner.get(close + 1..).unwrap_or_default().strip_prefix(':').unwrap_or(""),
+            ),
             None => (inner, ""),
         }
     } else {
         match authority.bytes().rposition(|c| c == b':') {
             Some(c) if authority.as_bytes().get(c + 1..).is_some_and(|p| p.iter().all(u8::is_ascii_digit)) => {
-                (&authority[..c], &authority[c + 1..])
+                (authority.get(..c).unwrap_or_default(), authority.get(c + 1..).unwrap_or_default())
             }
             _ => (authority, ""),
         }
@@ -194,7 +201,10 @@ pub fn decode_query(q: &str) -> Vec<(String, String)> {
     q.split('&')
         .filter(|p| !p.is_empty())
         .map(|pair| match pair.bytes().position(|c| c == b'=') {
-            Some(eq) => (decode_component(&pair[..eq]), decode_component(&pair[eq + 1..])),
+            Some(eq) => (
+                decode_component(pair.get(..eq).unwrap_or_default()),
+                decode_component(pair.get(eq + 1..).unwrap_or_default()),
+            ),
             None => (decode_component(pair), String::new()),
         })
         .collect()
