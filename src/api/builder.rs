@@ -422,7 +422,7 @@ impl SocketBuilder {
     /// ```
     pub fn auth_with(mut self, provider: impl Fn() -> serde_json::Value + 'static) -> Self {
         self.auth = Auth::Provider;
-        self.auth_fn = Some(Rc::new(provider));
+        self.auth_fn = Some(Rc::new(move || provider().to_string()));
         self
     }
 

@@ -8,15 +8,15 @@ use futures_channel::oneshot;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::{binary, millis, AckError, EmitError, Message, Socket};
+use super::{binary, millis, ser, AckError, EmitError, Message, Socket};
 use crate::proto::{self, json, AckRequest, Emit, Payload};
 
 /// JSON text and the binary attachments it refers to.
 type Encoded = (String, Vec<Vec<u8>>);
 
 fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Encoded, EmitError> {
-    let (json, attachments) = binary::collect(|| serde_json::to_string(value));
-    Ok((json.map_err(|error| EmitError::Encode(error.to_string()))?, attachments))
+    let (json, attachments) = binary::collect(|| ser::to_string(value));
+    Ok((json.map_err(|error| EmitError::Encode(error.into_message()))?, attachments))
 }
 
 /// Encodes one argument as an argument list: `[value]`.

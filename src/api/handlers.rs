@@ -11,8 +11,11 @@ use serde::de::DeserializeOwned;
 use super::{AckError, ConnectError, ConnectionState, DisconnectReason, Message, Socket, SocketEvent};
 use crate::proto::Payload;
 
-/// Computes the authentication payload of a connection ([`super::SocketBuilder::auth_with`]).
-pub(super) type AuthFn = Rc<dyn Fn() -> serde_json::Value>;
+/// Computes the authentication payload of a connection as JSON text
+/// ([`super::SocketBuilder::auth_with`]): the provider's value is turned into
+/// text where it is given, so that an app without a provider does not link
+/// the serialization of `serde_json::Value`.
+pub(super) type AuthFn = Rc<dyn Fn() -> String>;
 type MessageFn = Rc<RefCell<dyn FnMut(&Message)>>;
 type LifecycleFn = Rc<RefCell<dyn FnMut(&SocketEvent)>>;
 type AckSender = oneshot::Sender<Result<Payload, AckError>>;

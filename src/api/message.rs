@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::emit::{encode_args, encode_one};
-use super::{binary, DecodeError, EmitError};
+use super::{binary, de, DecodeError, EmitError};
 use crate::proto::{json, Payload, SocketId};
 use crate::web::WeakDriver;
 
@@ -177,8 +177,8 @@ impl Message {
 
     /// Decodes `text` (JSON from this message) with the message's attachments.
     pub(super) fn decode<T: DeserializeOwned>(&self, text: &str) -> Result<T, DecodeError> {
-        binary::with_attachments(&self.payload.attachments, || serde_json::from_str(text))
-            .map_err(|error| DecodeError { event: self.event.clone(), message: error.to_string() })
+        binary::with_attachments(&self.payload.attachments, || de::from_str(text))
+            .map_err(|error| DecodeError { event: self.event.clone(), message: error.into_message() })
     }
 
     /// The binary attachments, in placeholder order.

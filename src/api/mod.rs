@@ -44,16 +44,20 @@
 // - `stream.rs`: `EventStream` and `StateStream`.
 // - `state.rs`: `ConnectionState` and `SocketEvent`.
 // - `binary.rs`: `Binary`, attachments through serde; `error.rs`: the errors.
+// - `de.rs`, `ser.rs`: the serde `Deserializer` of received arguments and the
+//   `Serializer` of emitted ones (JSON text), smaller than serde_json's.
 // - `leptos.rs`, `yew.rs`: the framework hooks (features `leptos`, `yew`).
 
 mod binary;
 mod builder;
+mod de;
 mod error;
 #[cfg(feature = "leptos")]
 pub mod leptos;
 mod manager;
 mod message;
 mod registry;
+mod ser;
 mod state;
 #[cfg(feature = "yew")]
 pub mod yew;

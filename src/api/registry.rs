@@ -128,7 +128,7 @@ pub(super) fn dispatch(registry: &Registry, event: Event) {
         Event::AuthRequest { socket, seq } => {
             let Some(handlers) = registry.get(socket) else { return };
             let provider = handlers.auth.borrow().clone();
-            let data = provider.map(|provider| provider().to_string());
+            let data = provider.map(|provider| provider());
             if let Some(driver) = registry.driver() {
                 driver.call(|client, now| client.handle_auth(now, socket, seq, data));
             }

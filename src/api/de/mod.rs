@@ -1,0 +1,527 @@
+//! A small serde `Deserializer` for the JSON of received arguments, instead of
+//! `serde_json::from_str`: the text was already checked by the core's scanner
+//! (`proto::json`), so this one only walks it. It keeps serde_json's data model
+//! (integers as `u64`/`i64`, other numbers as `f64`, maps with string keys,
+//! enums as `"Variant"` or `{"Variant": value}`) at a fraction of its code:
+//! no position tracking, no float parser of its own (`parseFloat`), and error
+//! messages built without `Debug` formatting.
+//!
+//! One piece: the token reader and serde's `Deserializer` over it; the
+//! visitors' access types are in `access.rs`.
+
+use std::borrow::Cow;
+use std::fmt::{self, Display};
+
+mod access;
+
+use access::{Items, Variant};
+
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, EnumAccess, Expected, IntoDeserializer, MapAccess, SeqAccess, Unexpected,
+    VariantAccess, Visitor,
+};
+use serde::forward_to_deserialize_any;
+
+use super::ser::push_integer;
+
+/// Nesting limit, as serde_json's.
+const MAX_DEPTH: u32 = 128;
+
+/// Why a payload does not decode or encode (the text of
+/// [`super::DecodeError::message`] and [`super::EmitError::Encode`]).
+pub(super) struct Error(String);
+
+impl Error {
+    fn new(message: &str) -> Error {
+        Error(message.to_owned())
+    }
+
+    pub(super) fn into_message(self) -> String {
+        self.0
+    }
+}
+
+impl From<String> for Error {
+    fn from(message: String) -> Self {
+        Error(message)
+    }
+}
+
+impl Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The text of an `Expected` (what the visitor wanted).
+fn expected(exp: &dyn Expected) -> String {
+    let mut out = String::new();
+    let _ = fmt::write(&mut out, format_args!("{exp}"));
+    out
+}
+
+fn unexpected(unexp: Unexpected<'_>) -> Cow<'static, str> {
+    match unexp {
+        Unexpected::Bool(true) => "boolean `true`".into(),
+        Unexpected::Bool(false) => "boolean `false`".into(),
+        Unexpected::Unsigned(n) => format_u64("integer `", n, false).into(),
+        Unexpected::Signed(n) => format_u64("integer `", n.unsigned_abs(), n < 0).into(),
+        Unexpected::Float(x) => {
+            let text =
+                js_sys::Number::from(x).to_string_with_radix(10).ok().and_then(|s| s.as_string()).unwrap_or_default();
+            ["floating point `", &text, "`"].concat().into()
+        }
+        Unexpected::Char(c) => ["character `", c.encode_utf8(&mut [0; 4]), "`"].concat().into(),
+        Unexpected::Str(s) => ["string \"", s, "\""].concat().into(),
+        Unexpected::Bytes(_) => "byte array".into(),
+        Unexpected::Unit => "null".into(),
+        Unexpected::Option => "Option value".into(),
+        Unexpected::NewtypeStruct => "newtype struct".into(),
+        Unexpected::Seq => "sequence".into(),
+        Unexpected::Map => "map".into(),
+        Unexpected::Enum => "enum".into(),
+        Unexpected::UnitVariant => "unit variant".into(),
+        Unexpected::NewtypeVariant => "newtype variant".into(),
+        Unexpected::TupleVariant => "tuple variant".into(),
+        Unexpected::StructVariant => "struct variant".into(),
+        Unexpected::Other(other) => other.to_owned().into(),
+    }
+}
+
+/// `prefix` + the decimal digits of `n` (negative if `minus`) + "`".
+fn format_u64(prefix: &str, n: u64, minus: bool) -> String {
+    let mut out = String::from(prefix);
+    push_integer(&mut out, n, minus);
+    out.push('`');
+    out
+}
+
+impl de::Error for Error {
+    fn custom<T: Display>(msg: T) -> Self {
+        Error(msg.to_string())
+    }
+
+    fn invalid_type(unexp: Unexpected<'_>, exp: &dyn Expected) -> Self {
+        Error(["invalid type: ", &unexpected(unexp), ", expected ", &expected(exp)].concat())
+    }
+
+    fn invalid_value(unexp: Unexpected<'_>, exp: &dyn Expected) -> Self {
+        Error(["invalid value: ", &unexpected(unexp), ", expected ", &expected(exp)].concat())
+    }
+
+    fn invalid_length(len: usize, exp: &dyn Expected) -> Self {
+        let mut count = String::new();
+        push_integer(&mut count, len as u64, false);
+        Error(["invalid length ", &count, ", expected ", &expected(exp)].concat())
+    }
+
+    fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
+        Error(["unknown variant `", variant, "`, expected one of ", &one_of(expected)].concat())
+    }
+
+    fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
+        Error(["unknown field `", field, "`, expected one of ", &one_of(expected)].concat())
+    }
+
+    fn missing_field(field: &'static str) -> Self {
+        Error(["missing field `", field, "`"].concat())
+    }
+
+    fn duplicate_field(field: &'static str) -> Self {
+        Error(["duplicate field `", field, "`"].concat())
+    }
+}
+
+/// "`a`, `b`" (or "none" when there are no names).
+fn one_of(names: &[&str]) -> String {
+    if names.is_empty() {
+        return "none".into();
+    }
+    let mut out = String::new();
+    for (index, name) in names.iter().enumerate() {
+        if index > 0 {
+            out.push_str(", ");
+        }
+        out.push('`');
+        out.push_str(name);
+        out.push('`');
+    }
+    out
+}
+
+/// Decodes `text` (one JSON value) as `T`.
+pub(super) fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
+    let mut de = Deserializer { src: text, pos: 0, depth: 0 };
+    let value = T::deserialize(&mut de)?;
+    de.skip_ws();
+    if de.pos < text.len() {
+        return Err(Error::new("trailing characters"));
+    }
+    Ok(value)
+}
+
+struct Deserializer<'de> {
+    src: &'de str,
+    pos: usize,
+    depth: u32,
+}
+
+/// A number of the input.
+enum Number {
+    Unsigned(u64),
+    Signed(i64),
+    Float(f64),
+}
+
+impl Number {
+    fn visit<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self {
+            Number::Unsigned(n) => visitor.visit_u64(n),
+            Number::Signed(n) => visitor.visit_i64(n),
+            Number::Float(x) => visitor.visit_f64(x),
+        }
+    }
+}
+
+/// The start of a value: see [`Deserializer::token`].
+enum Token<'de> {
+    Null,
+    Bool(bool),
+    Str(Text<'de>),
+    Number(Number),
+    Seq,
+    Map,
+}
+
+/// A string of the input: borrowed when it has no escapes.
+enum Text<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+impl<'de> Deserializer<'de> {
+    fn byte(&self) -> Option<u8> {
+        self.src.as_bytes().get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while matches!(self.byte(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+            self.pos += 1;
+        }
+    }
+
+    /// The next byte after whitespace, not consumed.
+    fn peek(&mut self) -> Result<u8, Error> {
+        self.skip_ws();
+        self.byte().ok_or_else(|| Error::new("EOF while parsing a value"))
+    }
+
+    fn eat(&mut self, byte: u8) -> bool {
+        if self.peek().ok() == Some(byte) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn literal(&mut self, word: &str) -> Result<(), Error> {
+        if self.src.get(self.pos..).is_some_and(|rest| rest.starts_with(word)) {
+            self.pos += word.len();
+            Ok(())
+        } else {
+            Err(Error::new("expected value"))
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), Error> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Error::new("recursion limit exceeded"));
+        }
+        self.pos += 1;
+        Ok(())
+    }
+
+    /// A string; the cursor is on its opening quote.
+    fn string(&mut self) -> Result<Text<'de>, Error> {
+        self.pos += 1;
+        let mut owned: Option<String> = None;
+        let mut chunk = self.pos;
+        loop {
+            match self.byte() {
+                None => return Err(Error::new("EOF while parsing a string")),
+                Some(b'"') => {
+                    let tail = self.src.get(chunk..self.pos).unwrap_or_default();
+                    self.pos += 1;
+                    return Ok(match owned {
+                        None => Text::Borrowed(tail),
+                        Some(mut text) => {
+                            text.push_str(tail);
+                            Text::Owned(text)
+                        }
+                    });
+                }
+                Some(b'\\') => {
+                    let text = owned.get_or_insert_with(String::new);
+                    text.push_str(self.src.get(chunk..self.pos).unwrap_or_default());
+                    self.pos += 1;
+                    let escaped = match self.byte() {
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => self.unicode_escape()?,
+                        _ => return Err(Error::new("invalid escape")),
+                    };
+                    text.push(escaped);
+                    self.pos += 1;
+                    chunk = self.pos;
+                }
+                Some(byte) if byte < 0x20 => {
+                    return Err(Error::new("control character (\\u0000-\\u001F) found while parsing a string"))
+                }
+                Some(_) => self.pos += 1,
+            }
+        }
+    }
+
+    /// `\uXXXX` (and its low surrogate); the cursor is on the `u`, and is
+    /// left on the last hex digit.
+    fn unicode_escape(&mut self) -> Result<char, Error> {
+        let high = self.hex4()?;
+        let code = if (0xD800..0xDC00).contains(&high) {
+            self.pos += 1;
+            if self.byte() != Some(b'\\') {
+                return Err(Error::new("lone leading surrogate in hex escape"));
+            }
+            self.pos += 1;
+            if self.byte() != Some(b'u') {
+                return Err(Error::new("lone leading surrogate in hex escape"));
+            }
+            let low = self.hex4()?;
+            if !(0xDC00..0xE000).contains(&low) {
+                return Err(Error::new("lone leading surrogate in hex escape"));
+            }
+            0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+        } else {
+            high
+        };
+        char::from_u32(code).ok_or_else(|| Error::new("invalid unicode code point"))
+    }
+
+    /// The four hex digits after the cursor; leaves it on the last one.
+    fn hex4(&mut self) -> Result<u32, Error> {
+        let mut value = 0;
+        for _ in 0..4 {
+            self.pos += 1;
+            let digit = self.byte().and_then(|b| (b as char).to_digit(16));
+            value = value * 16 + digit.ok_or_else(|| Error::new("invalid escape"))?;
+        }
+        Ok(value)
+    }
+
+    /// A number: `u64` or `i64` when it is an integer that fits, else `f64`
+    /// (not generic: one copy whatever the visitors).
+    fn number(&mut self) -> Result<Number, Error> {
+        let start = self.pos;
+        while matches!(self.byte(), Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')) {
+            self.pos += 1;
+        }
+        let text = self.src.get(start..self.pos).unwrap_or_default();
+        let (negative, digits) = match text.strip_prefix('-') {
+            Some(digits) => (true, digits),
+            None => (false, text),
+        };
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            let magnitude = digits.bytes().try_fold(0u64, |n, b| n.checked_mul(10)?.checked_add(u64::from(b - b'0')));
+            match (magnitude, negative) {
+                (Some(n), false) => return Ok(Number::Unsigned(n)),
+                // As serde_json: `-0` is a float.
+                (Some(0), true) => return Ok(Number::Float(-0.0)),
+                (Some(n), true) if n <= 1 << 63 => return Ok(Number::Signed(0i64.wrapping_sub_unsigned(n))),
+                _ => {}
+            }
+        }
+        let value = js_sys::parse_float(text);
+        if text.is_empty() || value.is_nan() {
+            return Err(Error::new("invalid number"));
+        }
+        Ok(Number::Float(value))
+    }
+
+    /// The next value's first token, scalars read whole, the bracket of an
+    /// array or object consumed (not generic: one copy whatever the visitors).
+    fn token(&mut self) -> Result<Token<'de>, Error> {
+        Ok(match self.peek()? {
+            b'n' => {
+                self.literal("null")?;
+                Token::Null
+            }
+            b't' => {
+                self.literal("true")?;
+                Token::Bool(true)
+            }
+            b'f' => {
+                self.literal("false")?;
+                Token::Bool(false)
+            }
+            b'"' => Token::Str(self.string()?),
+            b'[' => {
+                self.enter()?;
+                Token::Seq
+            }
+            b'{' => {
+                self.enter()?;
+                Token::Map
+            }
+            _ => Token::Number(self.number()?),
+        })
+    }
+
+    fn parse_any<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
+        match self.token()? {
+            Token::Null => visitor.visit_unit(),
+            Token::Bool(value) => visitor.visit_bool(value),
+            Token::Str(Text::Borrowed(text)) => visitor.visit_borrowed_str(text),
+            Token::Str(Text::Owned(text)) => visitor.visit_string(text),
+            Token::Number(number) => number.visit(visitor),
+            Token::Seq => {
+                let value = visitor.visit_seq(Items { de: self, first: true })?;
+                self.close(b']')?;
+                Ok(value)
+            }
+            Token::Map => {
+                let value = visitor.visit_map(Items { de: self, first: true })?;
+                self.close(b'}')?;
+                Ok(value)
+            }
+        }
+    }
+
+    fn close(&mut self, byte: u8) -> Result<(), Error> {
+        self.depth -= 1;
+        if self.eat(byte) {
+            Ok(())
+        } else if byte == b']' {
+            Err(Error::new("trailing characters"))
+        } else {
+            Err(Error::new("expected `,` or `}`"))
+        }
+    }
+}
+
+impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.parse_any(visitor)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if self.peek()? == b'n' {
+            self.literal("null")?;
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        // As serde_json: a string gives its UTF-8 bytes.
+        if self.peek()? == b'"' {
+            match self.string()? {
+                Text::Borrowed(text) => visitor.visit_borrowed_bytes(text.as_bytes()),
+                Text::Owned(text) => visitor.visit_byte_buf(text.into_bytes()),
+            }
+        } else {
+            self.parse_any(visitor)
+        }
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_bytes(visitor)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        match self.peek()? {
+            b'"' => match self.string()? {
+                Text::Borrowed(text) => visitor.visit_enum(text.into_deserializer()),
+                Text::Owned(text) => visitor.visit_enum(text.into_deserializer()),
+            },
+            b'{' => {
+                self.enter()?;
+                let value = visitor.visit_enum(Variant { de: self })?;
+                self.close(b'}')?;
+                Ok(value)
+            }
+            _ => Err(Error::new("expected value")),
+        }
+    }
+
+    fn deserialize_i128<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.wide_integer()? {
+            Some((magnitude, true)) => visitor.visit_i128(0i128.wrapping_sub_unsigned(magnitude)),
+            Some((magnitude, false)) => visitor.visit_u128(magnitude),
+            None => self.parse_any(visitor),
+        }
+    }
+
+    fn deserialize_u128<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_i128(visitor)
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 char str string
+        unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+    }
+}
+
+impl Deserializer<'_> {
+    /// An integer beyond 64 bits, for `i128` and `u128` (as serde_json):
+    /// its magnitude and sign, or `None` (cursor unmoved) when the value is
+    /// not an integer that fits.
+    fn wide_integer(&mut self) -> Result<Option<(u128, bool)>, Error> {
+        self.skip_ws();
+        let rest = self.src.get(self.pos..).unwrap_or_default();
+        let (negative, digits) = match rest.strip_prefix('-') {
+            Some(digits) => (true, digits),
+            None => (false, rest),
+        };
+        let len = digits.bytes().take_while(u8::is_ascii_digit).count();
+        let digits = digits.get(..len).unwrap_or_default();
+        let after = rest.as_bytes().get(len + usize::from(negative)).copied();
+        if digits.is_empty() || matches!(after, Some(b'.' | b'e' | b'E')) {
+            return Ok(None);
+        }
+        let magnitude = digits.bytes().try_fold(0u128, |n, b| n.checked_mul(10)?.checked_add(u128::from(b - b'0')));
+        match magnitude {
+            Some(n) if !negative || n <= 1 << 127 => {
+                self.pos += len + usize::from(negative);
+                Ok(Some((n, negative)))
+            }
+            _ => Ok(None),
+        }
+    }
+}
