@@ -24,10 +24,11 @@ pub async fn sleep(ms: i32) {
     let _ = JsFuture::from(p).await;
 }
 
-/// Waits (up to 5 s, checking every 20 ms) until `f` holds; panics naming
-/// `what` when it never does.
+/// Waits (up to 15 s, checking every 20 ms) until `f` holds; panics naming
+/// `what` when it never does. The margin is for a loaded machine, where
+/// Chromium, the test server and the build share two cores.
 pub async fn until(what: &str, f: impl Fn() -> bool) {
-    for _ in 0..250 {
+    for _ in 0..750 {
         if f() {
             return;
         }
