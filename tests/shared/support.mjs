@@ -2,9 +2,7 @@
 // and pkg/ under /lib/), a real socket.io 4.8 server, and pages of one origin in one browser context
 // (so that they share a SharedWorker, Web Locks and BroadcastChannels).
 
-import { before, after, afterEach } from "node:test";
-import { launchChromium } from "../support/chromium.mjs";
-import { SioServer, TestPage, startStaticServer, waitFor, withTimeout } from "../e2e/support/harness.mjs";
+import { SioServer, useEnv } from "../e2e/support/harness.mjs";
 
 export { waitFor, sleep, WAIT_MS } from "../e2e/support/harness.mjs";
 
@@ -16,12 +14,10 @@ export const NO_SHARED_WORKER = () => {
   delete window.SharedWorker;
 };
 
+/** The e2e environment (one Chromium, the static server, cleanup after each test), with contexts. */
 export function useSharedEnv() {
-  const env = {
-    browser: null,
-    static: null,
-    resources: [],
-
+  const env = useEnv();
+  return Object.assign(env, {
     /** A browser context (one origin's tabs); `init` scripts run in each of its pages first. */
     async context(init = []) {
       const context = await env.browser.newContext();
@@ -31,20 +27,7 @@ export function useSharedEnv() {
     },
 
     /** A page of `context` with the library loaded. */
-    async page(context) {
-      const page = await context.newPage();
-      const tp = new TestPage(page, context);
-      await page.goto(env.static.url);
-      await waitFor(
-        async () => {
-          const s = await page.evaluate(() => ({ ready: !!window.__ready, error: window.__loadError || null }));
-          if (s.error) throw Object.assign(new Error(`library failed to load: ${s.error}`), { fatal: true });
-          return s.ready;
-        },
-        { timeout: 15000, message: () => `the library to load\n${tp.diagnostics()}` },
-      );
-      return tp;
-    },
+    page: (context) => env.openPage(context),
 
     async pages(context, n) {
       const list = [];
@@ -52,30 +35,14 @@ export function useSharedEnv() {
       return list;
     },
 
+    /** A socket.io 4.8 server, closed after the test. */
     async server(config) {
       const srv = new SioServer(config);
       env.resources.push({ order: 2, close: () => srv.close() });
       await srv.start();
       return srv;
     },
-
-    async cleanup() {
-      const list = env.resources.sort((a, b) => a.order - b.order);
-      env.resources = [];
-      for (const r of list) await withTimeout(Promise.resolve().then(r.close), 10000, "cleanup").catch(() => {});
-    },
-  };
-  before(async () => {
-    env.static = await startStaticServer();
-    env.browser = await launchChromium();
   });
-  afterEach(() => env.cleanup());
-  after(async () => {
-    await env.cleanup();
-    if (env.browser) await env.browser.close().catch(() => {});
-    if (env.static) await env.static.close();
-  });
-  return env;
 }
 
 /** The number of Engine.IO connections the server holds. */

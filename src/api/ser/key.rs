@@ -37,17 +37,7 @@ impl ser::Serializer for MapKey<'_> {
         self.quoted(|out| out.push_str(if v { "true" } else { "false" }))
     }
 
-    fn serialize_i8(self, v: i8) -> Result<(), Error> {
-        self.serialize_i64(i64::from(v))
-    }
-
-    fn serialize_i16(self, v: i16) -> Result<(), Error> {
-        self.serialize_i64(i64::from(v))
-    }
-
-    fn serialize_i32(self, v: i32) -> Result<(), Error> {
-        self.serialize_i64(i64::from(v))
-    }
+    widening_integers!();
 
     fn serialize_i64(self, v: i64) -> Result<(), Error> {
         self.quoted(|out| push_integer(out, v.unsigned_abs(), v < 0))
@@ -55,18 +45,6 @@ impl ser::Serializer for MapKey<'_> {
 
     fn serialize_i128(self, v: i128) -> Result<(), Error> {
         self.quoted(|out| out.push_str(&v.to_string()))
-    }
-
-    fn serialize_u8(self, v: u8) -> Result<(), Error> {
-        self.serialize_u64(u64::from(v))
-    }
-
-    fn serialize_u16(self, v: u16) -> Result<(), Error> {
-        self.serialize_u64(u64::from(v))
-    }
-
-    fn serialize_u32(self, v: u32) -> Result<(), Error> {
-        self.serialize_u64(u64::from(v))
     }
 
     fn serialize_u64(self, v: u64) -> Result<(), Error> {

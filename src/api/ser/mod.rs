@@ -15,6 +15,36 @@ use serde::ser::{self, Impossible, Serialize};
 use super::de::Error;
 use crate::proto::json::write_string;
 
+/// The small integer methods of a serde `Serializer`, widened to `serialize_i64`
+/// / `serialize_u64` (both serializers of this module write integers the same way).
+macro_rules! widening_integers {
+    () => {
+        fn serialize_i8(self, v: i8) -> Result<(), Error> {
+            self.serialize_i64(i64::from(v))
+        }
+
+        fn serialize_i16(self, v: i16) -> Result<(), Error> {
+            self.serialize_i64(i64::from(v))
+        }
+
+        fn serialize_i32(self, v: i32) -> Result<(), Error> {
+            self.serialize_i64(i64::from(v))
+        }
+
+        fn serialize_u8(self, v: u8) -> Result<(), Error> {
+            self.serialize_u64(u64::from(v))
+        }
+
+        fn serialize_u16(self, v: u16) -> Result<(), Error> {
+            self.serialize_u64(u64::from(v))
+        }
+
+        fn serialize_u32(self, v: u32) -> Result<(), Error> {
+            self.serialize_u64(u64::from(v))
+        }
+    };
+}
+
 mod key;
 
 use key::MapKey;
@@ -98,17 +128,7 @@ impl<'a> ser::Serializer for &'a mut Serializer {
         Ok(())
     }
 
-    fn serialize_i8(self, v: i8) -> Result<(), Error> {
-        self.serialize_i64(i64::from(v))
-    }
-
-    fn serialize_i16(self, v: i16) -> Result<(), Error> {
-        self.serialize_i64(i64::from(v))
-    }
-
-    fn serialize_i32(self, v: i32) -> Result<(), Error> {
-        self.serialize_i64(i64::from(v))
-    }
+    widening_integers!();
 
     fn serialize_i64(self, v: i64) -> Result<(), Error> {
         push_integer(&mut self.out, v.unsigned_abs(), v < 0);
@@ -118,18 +138,6 @@ impl<'a> ser::Serializer for &'a mut Serializer {
     fn serialize_i128(self, v: i128) -> Result<(), Error> {
         self.out.push_str(&v.to_string());
         Ok(())
-    }
-
-    fn serialize_u8(self, v: u8) -> Result<(), Error> {
-        self.serialize_u64(u64::from(v))
-    }
-
-    fn serialize_u16(self, v: u16) -> Result<(), Error> {
-        self.serialize_u64(u64::from(v))
-    }
-
-    fn serialize_u32(self, v: u32) -> Result<(), Error> {
-        self.serialize_u64(u64::from(v))
     }
 
     fn serialize_u64(self, v: u64) -> Result<(), Error> {

@@ -614,9 +614,14 @@ export function useEnv() {
 
     async newPage() {
       const context = await env.browser.newContext();
+      env.resources.push({ order: 0, close: () => context.close() });
+      return env.openPage(context);
+    },
+
+    /** A new page of `context` with the test page loaded and the library ready. */
+    async openPage(context) {
       const page = await context.newPage();
       const tp = new TestPage(page, context);
-      env.resources.push({ order: 0, close: () => context.close() });
       await page.goto(env.static.url);
       await waitFor(
         async () => {
