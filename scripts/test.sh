@@ -31,7 +31,7 @@ done
 port=$(awk '/^listening/ { print $2 }' "$log")
 [ -n "$port" ] || { cat "$log"; echo "test server did not start" >&2; exit 1; }
 SIO_TEST_URL="http://127.0.0.1:$port" CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
-  cargo test --target wasm32-unknown-unknown --lib --test web --test api
+  cargo test --target wasm32-unknown-unknown --lib --test web --test api --test tabs
 section "Leptos and Yew hooks in headless Chromium; every doc example compiled for wasm32"
 SIO_TEST_URL="http://127.0.0.1:$port" CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
   cargo test --target wasm32-unknown-unknown --features leptos,yew --test leptos --test yew

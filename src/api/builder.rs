@@ -8,6 +8,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use super::handlers::AuthFn;
+use super::manager::Open;
 use super::{millis, Manager, Socket, Transport};
 use crate::proto::{url, Auth, Options, SocketOptions};
 use crate::web::HttpOptions;
@@ -30,6 +31,7 @@ pub fn io(url: &str) -> SocketBuilder {
         auth_fn: None,
         retries: 0,
         ack_timeout: None,
+        open: None,
     }
 }
 
@@ -57,6 +59,9 @@ pub struct SocketBuilder {
     auth_fn: Option<AuthFn>,
     retries: u32,
     ack_timeout: Option<u64>,
+    /// Set by [`SocketBuilder::shared`]; `None` is [`Manager::open`] (called
+    /// directly, so that an app without the option links none of it).
+    open: Option<Open>,
 }
 
 impl SocketBuilder {
@@ -469,6 +474,27 @@ impl SocketBuilder {
         self
     }
 
+    /// One connection for every tab of the origin that asks for the same
+    /// server with the same options (the namespace, `auth`, `retries` and
+    /// `ack_timeout` are not part of that): one tab, elected with a Web
+    /// Lock, runs it, and the others reach it through a `BroadcastChannel`.
+    /// Each tab's [`Socket`] works as usual; the README's "One connection
+    /// for all tabs" says what each call means then. Where the browser has
+    /// no Web Locks or `BroadcastChannel`, the tab connects on its own.
+    ///
+    /// ```no_run
+    /// # #[cfg(target_arch = "wasm32")] {
+    /// // Every open tab of the dashboard shares one connection.
+    /// let socket = socketio_wasm::io("https://example.com").shared(true).connect();
+    /// socket.on("price", |p: f64| show(p)).detach();
+    /// # fn show(_: f64) {}
+    /// # }
+    /// ```
+    pub fn shared(mut self, on: bool) -> Self {
+        self.open = if on { Some(super::shared::open) } else { None };
+        self
+    }
+
     /// Opens the connection (unless `auto_connect(false)`) and returns the
     /// socket of the address's namespace.
     ///
@@ -483,7 +509,10 @@ impl SocketBuilder {
     pub fn connect(self) -> Socket {
         let uri = url::resolve(Some(&self.url), crate::web::location().as_ref());
         let namespace = uri.path.clone();
-        let manager = Manager::open(&uri, self.opts, self.http);
+        let manager = match self.open {
+            Some(open) => open(&uri, self.opts, self.http),
+            None => Manager::open(&uri, self.opts, self.http),
+        };
         let opts = SocketOptions { auth: self.auth, retries: self.retries, ack_timeout: self.ack_timeout };
         manager.socket_with(&namespace, opts, self.auth_fn)
     }

@@ -229,7 +229,7 @@ impl Emitter<'_> {
             volatile: self.volatile,
             timeout: self.timeout,
         };
-        match self.socket.manager.driver().call(|client, now| client.emit(now, self.socket.id, emit)) {
+        match self.socket.manager.engine().emit(self.socket.id, emit) {
             Some(Ok(())) => Ok(()),
             Some(Err(proto::EmitError::Reserved(name))) => Err(EmitError::Reserved(name)),
             Some(Err(_)) => Err(EmitError::Encode("invalid payload".into())),

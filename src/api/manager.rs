@@ -1,8 +1,9 @@
-//! [`Manager`]: one connection to a server (a `web::Driver` and its
+//! [`Manager`]: one connection to a server (an [`Engine`] and its
 //! `Registry`), shared by the sockets of its namespaces.
 
 use std::rc::Rc;
 
+use super::engine::Engine;
 use super::handlers::{AuthFn, SocketHandlers};
 use super::registry::{dispatch, Registry};
 use super::{ConnectionState, Socket, Transport};
@@ -27,23 +28,32 @@ pub struct Manager(pub(super) Rc<Connection>);
 
 /// What the clones of a [`Manager`] share; a [`super::WeakSocket`] holds it weakly.
 pub(super) struct Connection {
-    driver: Driver,
+    engine: Engine,
     registry: Rc<Registry>,
     auto_connect: bool,
 }
 
+/// How a manager's connection is made: [`Manager::open`], or
+/// `shared::open` with [`super::SocketBuilder::shared`].
+pub(super) type Open = fn(&url::ParsedUri, Options, HttpOptions) -> Manager;
+
 impl Manager {
+    /// A connection of this page.
     pub(super) fn open(uri: &url::ParsedUri, opts: Options, http: HttpOptions) -> Manager {
         let registry = Rc::new(Registry::default());
         let sink = registry.clone();
         let auto_connect = opts.auto_connect;
         let driver = Driver::new(uri, opts, http, move |event| dispatch(&sink, event));
-        *registry.driver.borrow_mut() = Some(driver.downgrade());
-        Manager(Rc::new(Connection { driver, registry, auto_connect }))
+        Manager::with_engine(Engine::Local(driver), registry, auto_connect)
     }
 
-    pub(super) fn driver(&self) -> &Driver {
-        &self.0.driver
+    pub(super) fn with_engine(engine: Engine, registry: Rc<Registry>, auto_connect: bool) -> Manager {
+        *registry.engine.borrow_mut() = Some(engine.downgrade());
+        Manager(Rc::new(Connection { engine, registry, auto_connect }))
+    }
+
+    pub(super) fn engine(&self) -> &Engine {
+        &self.0.engine
     }
 
     pub(super) fn registry(&self) -> &Registry {
@@ -66,7 +76,7 @@ impl Manager {
     /// already has for it (then `opts` are ignored and `auth_fn` replaces its
     /// provider). Connects it when `auto_connect` is on.
     pub(super) fn socket_with(&self, namespace: &str, opts: SocketOptions, auth_fn: Option<AuthFn>) -> Socket {
-        let id = self.driver().call(|client, _| client.add_socket(namespace, opts)).unwrap_or(u32::MAX);
+        let id = self.engine().add_socket(namespace, opts);
         let existing = self.registry().get(id);
         let handlers = existing.unwrap_or_else(|| {
             let handlers = Rc::new(SocketHandlers::default());
@@ -96,7 +106,7 @@ impl Manager {
     /// # }
     /// ```
     pub fn disconnect(&self) {
-        self.driver().call(|client, now| client.close(now));
+        self.engine().close();
     }
 
     /// The transport in use.
@@ -110,6 +120,6 @@ impl Manager {
     /// # }
     /// ```
     pub fn transport(&self) -> Option<Transport> {
-        self.driver().read(|client| client.transport()).flatten()
+        self.engine().transport()
     }
 }

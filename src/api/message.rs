@@ -5,9 +5,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::emit::{encode_args, encode_one};
+use super::engine::WeakEngine;
 use super::{binary, de, DecodeError, EmitError};
 use crate::proto::{json, Payload, SocketId};
-use crate::web::WeakDriver;
 
 /// An event from the server.
 ///
@@ -34,7 +34,7 @@ pub struct Message {
 
 /// Where to send the acknowledgement of a message: the core's ack id on this socket.
 pub(super) struct AckHandle {
-    pub(super) driver: Option<WeakDriver>,
+    pub(super) engine: Option<WeakEngine>,
     pub(super) socket: SocketId,
     pub(super) id: u64,
 }
@@ -255,7 +255,7 @@ impl Message {
 
     fn ack_payload(&self, payload: Payload) -> Result<(), EmitError> {
         let Some(ack) = &self.ack else { return Ok(()) };
-        let driver = ack.driver.as_ref().and_then(WeakDriver::upgrade).ok_or(EmitError::Closed)?;
-        driver.call(|client, now| client.ack(now, ack.socket, ack.id, payload)).ok_or(EmitError::Closed)
+        let engine = ack.engine.as_ref().and_then(WeakEngine::upgrade).ok_or(EmitError::Closed)?;
+        engine.ack(ack.socket, ack.id, payload).ok_or(EmitError::Closed)
     }
 }

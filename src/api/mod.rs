@@ -31,8 +31,9 @@
 // Where things are (one responsibility per file):
 //
 // - `builder.rs`: `io` and `SocketBuilder`, one method per option.
-// - `manager.rs`: `Manager`, one connection (a `web::Driver`) shared by the
-//   sockets of its namespaces.
+// - `manager.rs`: `Manager`, one connection shared by the sockets of its
+//   namespaces; `engine.rs`: what it runs on (a `web::Driver`, or a
+//   connection shared with other tabs: `shared/`).
 // - `socket.rs`: `Socket` and `WeakSocket`: state queries, connect,
 //   disconnect, auth.
 // - `emit.rs`: `Emitter` and the `emit*` methods; arguments to JSON.
@@ -40,6 +41,7 @@
 //   lists of one socket.
 // - `registry.rs`: the sockets of a manager by id, and `dispatch`, which
 //   turns the driver's events into handler calls and state changes.
+// - `shared/`: `.shared(true)`, one connection for the tabs of an origin.
 // - `message.rs`: `Message`, an event from the server, and its ack.
 // - `stream.rs`: `EventStream` and `StateStream`.
 // - `state.rs`: `ConnectionState` and `SocketEvent`.
@@ -51,6 +53,7 @@
 mod binary;
 mod builder;
 mod de;
+mod engine;
 mod error;
 #[cfg(feature = "leptos")]
 pub mod leptos;
@@ -58,6 +61,7 @@ mod manager;
 mod message;
 mod registry;
 mod ser;
+mod shared;
 mod state;
 #[cfg(feature = "yew")]
 pub mod yew;

@@ -149,7 +149,7 @@ impl Socket {
     /// # }
     /// ```
     pub fn id(&self) -> Option<String> {
-        self.manager.driver().read(|client| client.socket_sid(self.id).map(str::to_owned)).flatten()
+        self.manager.engine().sid(self.id)
     }
 
     /// True while connected.
@@ -162,7 +162,7 @@ impl Socket {
     /// # }
     /// ```
     pub fn connected(&self) -> bool {
-        self.manager.driver().read(|client| client.is_connected(self.id)).unwrap_or(false)
+        self.manager.engine().status(self.id).connected
     }
 
     /// True while connected or trying to.
@@ -181,7 +181,7 @@ impl Socket {
     /// # }
     /// ```
     pub fn active(&self) -> bool {
-        self.manager.driver().read(|client| client.is_active(self.id)).unwrap_or(false)
+        self.manager.engine().status(self.id).active
     }
 
     /// True when the last connection restored the session (connection state recovery).
@@ -200,7 +200,7 @@ impl Socket {
     /// # }
     /// ```
     pub fn recovered(&self) -> bool {
-        self.manager.driver().read(|client| client.is_recovered(self.id)).unwrap_or(false)
+        self.manager.engine().status(self.id).recovered
     }
 
     /// The connection state.
@@ -235,7 +235,7 @@ impl Socket {
         if !self.connected() {
             self.handlers.set_state(ConnectionState::Connecting);
         }
-        self.manager.driver().call(|client, now| client.connect(now, self.id));
+        self.manager.engine().connect(self.id);
     }
 
     /// Disconnects; no reconnection until `connect`.
@@ -249,7 +249,7 @@ impl Socket {
     /// # }
     /// ```
     pub fn disconnect(&self) {
-        self.manager.driver().call(|client, now| client.disconnect(now, self.id));
+        self.manager.engine().disconnect(self.id);
         self.handlers.set_state(ConnectionState::Idle);
     }
 
@@ -265,6 +265,6 @@ impl Socket {
     /// ```
     pub fn set_auth(&self, value: serde_json::Value) {
         *self.handlers.auth.borrow_mut() = None;
-        self.manager.driver().call(|client, _| client.set_auth(self.id, Auth::Json(value.to_string())));
+        self.manager.engine().set_auth(self.id, Auth::Json(value.to_string()));
     }
 }

@@ -4,6 +4,13 @@
 //   never(...)          never acknowledges
 //   count(..., ack)     acknowledges with the number of connected sockets
 //   push(n)             emits n "tick" events with their index
+// and in the namespaces /tabs-<name> (the shared-connection tests, tests/tabs.rs):
+//   count(ack)          the number of sockets in the namespace (one per connection)
+//   echo(...args, ack)  as above
+//   whoami(ack)         the auth payload of the socket's connection
+//   shout(text)         emits "heard" with text to every socket of the namespace
+//   poke()              asks "q" with an ack, then emits "answered" with each answer
+//   drop()              closes the socket's connection (the client reconnects)
 import { createServer } from "node:http";
 import { Server } from "socket.io";
 
@@ -25,6 +32,23 @@ io.on("connection", (socket) => {
   socket.on("push", (n) => {
     for (let i = 0; i < n; i++) socket.emit("tick", i);
   });
+});
+io.of(/^\/tabs-[\w-]+$/).on("connection", (socket) => {
+  const nsp = socket.nsp;
+  // The ack function is the last argument, whatever comes before it.
+  const acked = (f) => (...args) => {
+    const ack = args.pop();
+    if (typeof ack === "function") ack(f(...args));
+  };
+  socket.on("count", acked(() => nsp.sockets.size));
+  socket.on("echo", (...args) => {
+    const ack = args.pop();
+    if (typeof ack === "function") ack(...args);
+  });
+  socket.on("whoami", acked(() => socket.handshake.auth));
+  socket.on("shout", (text) => nsp.emit("heard", text));
+  socket.on("poke", () => socket.emit("q", (answer) => socket.emit("answered", answer)));
+  socket.on("drop", () => socket.conn.close());
 });
 http.listen(port, "127.0.0.1", () => {
   console.log(`listening ${http.address().port}`);
