@@ -276,3 +276,62 @@ for (const ex of EXAMPLES) {
     assert.deepEqual(pageErrors, [], "no uncaught errors in the pages");
   });
 }
+
+// The Leptos example with "?shared" (io(..).shared(true) in the Rust API): three tabs of one browser
+// context, one connection; then the tab that runs the connection closes and the others elect a new
+// owner, which connects again, and keep chatting. Runs after the test above has built the example.
+test("example leptos-chat with ?shared: three tabs, one connection, the owner tab closes", { timeout: 120_000 }, async (t) => {
+  const ex = EXAMPLES.find((e) => e.name === "leptos-chat");
+  if ((only && !only.includes(ex.name)) || !existsSync(ex.output)) {
+    t.skip(`example ${ex.name} is not built`);
+    return;
+  }
+  const server = await startServer(ex);
+  const context = await browser.newContext();
+  t.after(async () => {
+    await context.close().catch(() => {});
+    await stopServer(server);
+  });
+  const pageErrors = [];
+  const connections = () => server.log.match(/ connected \(/g)?.length ?? 0;
+  const waitIn = async (page, what, predicate, arg) => {
+    try {
+      await page.waitForFunction(predicate, arg, { timeout: WAIT_MS, polling: 50 });
+    } catch (e) {
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(await snapshot(page))}\n${pageErrors.join("\n")}\n${server.log}`, {
+        cause: e,
+      });
+    }
+  };
+  const connected = (page) => waitIn(page, "connected", () => document.querySelector("#status")?.textContent.trim() === "connected");
+  const hasMessage = (page, line) =>
+    waitIn(page, `"${line}"`, (l) => [...document.querySelectorAll("#messages li")].some((li) => li.textContent.trim() === l), line);
+  const say = async (page, text) => {
+    await page.fill("#text", text);
+    await page.click("#send");
+  };
+
+  const tabs = [];
+  for (let i = 0; i < 3; i++) {
+    const page = await context.newPage();
+    page.on("pageerror", (e) => pageErrors.push(`tab ${i}: ${e.stack ?? e.message}`));
+    await page.goto(server.url + "/?shared");
+    await connected(page);
+    tabs.push(page);
+  }
+  assert.equal(connections(), 1, `one connection for three tabs:\n${server.log}`);
+  await say(tabs[1], "hello from tab 1");
+  for (const page of tabs) await hasMessage(page, "anonymous: hello from tab 1");
+  const counts = await Promise.all(tabs.map((p) => p.evaluate(() => document.querySelectorAll("#messages li").length)));
+  assert.deepEqual(counts, [1, 1, 1], "each tab shows the message once");
+
+  // The first tab runs the connection; closing it hands the connection over.
+  await tabs[0].close();
+  const rest = tabs.slice(1);
+  for (let i = 0; i < 200 && connections() < 2; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(connections(), 2, `the next tab connected again, once:\n${server.log}`);
+  for (const page of rest) await connected(page);
+  await say(rest[1], "hello after the hand-over");
+  for (const page of rest) await hasMessage(page, "anonymous: hello after the hand-over");
+  assert.deepEqual(pageErrors, [], "no uncaught errors in the pages");
+});

@@ -4,6 +4,8 @@
 //! with the text and an acknowledgement, shows every broadcast `chat` as
 //! `<li>user: text</li>` and the `online` count. The name comes from
 //! `?name=` or the #name input; changing it reconnects with the new name.
+//! With `?shared` in the address, the tabs that have it share one connection
+//! (`io(..).shared(true)`): the server counts one user, named by the first tab.
 //!
 //! Build: `node scripts/build-rust-example.mjs leptos-chat`.
 
@@ -44,10 +46,15 @@ fn effective_name(raw: &str) -> String {
     if t.is_empty() { "anonymous" } else { t }.to_owned()
 }
 
+/// The page's query parameters.
+fn query() -> Option<web_sys::UrlSearchParams> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search).ok()
+}
+
 /// `?name=` of the page's address.
 fn query_name() -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get("name")
+    query()?.get("name")
 }
 
 /// The #status text the tests rely on.
@@ -90,7 +97,8 @@ fn App() -> impl IntoView {
     let auth_name = Rc::new(RefCell::new(effective_name(&initial)));
     let socket = use_socket_with({
         let auth_name = auth_name.clone();
-        socketio_wasm::io("/").auth_with(move || serde_json::json!({ "name": *auth_name.borrow() }))
+        let shared = query().is_some_and(|q| q.has("shared"));
+        socketio_wasm::io("/").shared(shared).auth_with(move || serde_json::json!({ "name": *auth_name.borrow() }))
     });
     let auth_name = StoredValue::new_local(auth_name);
 
