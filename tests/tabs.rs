@@ -209,3 +209,21 @@ async fn auth_comes_from_the_longest_attached_tab() {
     let who: serde_json::Value = b.emit_args_with_ack("whoami", &()).await.unwrap();
     assert_eq!(who, serde_json::json!({ "who": "b" }));
 }
+
+#[wasm_bindgen_test]
+async fn the_namespaces_of_a_shared_connection_are_shared_too() {
+    let a = tab("namespaces");
+    let b = tab("namespaces");
+    all_connected(&[&a, &b]).await;
+    let a2 = a.manager().socket("/tabs-namespaces-2");
+    let b2 = b.manager().socket("/tabs-namespaces-2");
+    all_connected(&[&a2, &b2]).await;
+    assert_eq!(count(&a2).await, 1);
+    assert_eq!(count(&b).await, 1);
+    assert_eq!(a2.id(), b2.id());
+    assert_ne!(a2.id(), a.id());
+    // Leaving the second namespace in one tab keeps it for the other.
+    a2.disconnect();
+    assert_eq!(count(&b2).await, 1);
+    assert!(b2.connected() && a.connected());
+}

@@ -288,12 +288,15 @@ impl Hub {
                     }
                     added
                 });
-                let connected = driver.read(|client| client.is_connected(socket)).unwrap_or(false);
+                let (connected, active) =
+                    driver.read(|client| (client.is_connected(socket), client.is_active(socket))).unwrap_or_default();
                 if connected && added {
                     // Already connected for other tabs: this one sees it at once.
                     let out = self.out(from, CONNECTED).num(f64::from(local)).value(&self.snapshot(from));
                     self.send(out, from);
-                } else if !connected {
+                } else if !active {
+                    // (Connecting already: this tab sees the outcome with the others;
+                    // a second connect would send a second CONNECT.)
                     driver.call(|client, now| client.connect(now, socket));
                 }
                 self.state(from);
