@@ -227,3 +227,16 @@ async fn the_namespaces_of_a_shared_connection_are_shared_too() {
     assert_eq!(count(&b2).await, 1);
     assert!(b2.connected() && a.connected());
 }
+
+#[wasm_bindgen_test]
+async fn emits_before_the_connection_wait_for_it_and_timeouts_are_per_tab() {
+    let a = tab("early");
+    let b = tab("early");
+    // Before either tab holds its lock or the hub exists: kept, then sent.
+    let early = b.emit_with_ack::<_, String>("echo", "early bird");
+    assert_eq!(early.await.unwrap(), "early bird");
+    all_connected(&[&a, &b]).await;
+    let timed = b.timeout(Duration::from_millis(100)).emit_with_ack::<_, ()>("never", &());
+    assert_eq!(timed.await, Err(AckError::Timeout));
+    assert!(a.connected() && b.connected());
+}

@@ -277,10 +277,10 @@ for (const ex of EXAMPLES) {
   });
 }
 
-// The Leptos example with "?shared" (io(..).shared(true) in the Rust API): three tabs of one browser
-// context, one connection; then the tab that runs the connection closes and the others elect a new
-// owner, which connects again, and keep chatting. Runs after the test above has built the example.
-test("example leptos-chat with ?shared: three tabs, one connection, the owner tab closes", { timeout: 120_000 }, async (t) => {
+// The Leptos example with "?shared" (io(..).shared(true) in the Rust API): four tabs of one browser
+// context, one connection; a tab closes and the others go on; then the tab that runs the connection
+// closes and the others elect a new owner, which connects again, and keep chatting. Runs after the test above has built the example.
+test("example leptos-chat with ?shared: four tabs, one connection, a tab and then the owner close", { timeout: 120_000 }, async (t) => {
   const ex = EXAMPLES.find((e) => e.name === "leptos-chat");
   if ((only && !only.includes(ex.name)) || !existsSync(ex.output)) {
     t.skip(`example ${ex.name} is not built`);
@@ -312,22 +312,28 @@ test("example leptos-chat with ?shared: three tabs, one connection, the owner ta
   };
 
   const tabs = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 4; i++) {
     const page = await context.newPage();
     page.on("pageerror", (e) => pageErrors.push(`tab ${i}: ${e.stack ?? e.message}`));
     await page.goto(server.url + "/?shared");
     await connected(page);
     tabs.push(page);
   }
-  assert.equal(connections(), 1, `one connection for three tabs:\n${server.log}`);
+  assert.equal(connections(), 1, `one connection for four tabs:\n${server.log}`);
   await say(tabs[1], "hello from tab 1");
   for (const page of tabs) await hasMessage(page, "anonymous: hello from tab 1");
   const counts = await Promise.all(tabs.map((p) => p.evaluate(() => document.querySelectorAll("#messages li").length)));
-  assert.deepEqual(counts, [1, 1, 1], "each tab shows the message once");
+  assert.deepEqual(counts, [1, 1, 1, 1], "each tab shows the message once");
+
+  // A tab that does not run the connection closes: the others go on, on the same connection.
+  await tabs[3].close();
+  await say(tabs[2], "hello from tab 2");
+  for (const page of tabs.slice(0, 3)) await hasMessage(page, "anonymous: hello from tab 2");
+  assert.equal(connections(), 1, `still one connection:\n${server.log}`);
 
   // The first tab runs the connection; closing it hands the connection over.
   await tabs[0].close();
-  const rest = tabs.slice(1);
+  const rest = tabs.slice(1, 3);
   for (let i = 0; i < 200 && connections() < 2; i++) await new Promise((r) => setTimeout(r, 50));
   assert.equal(connections(), 2, `the next tab connected again, once:\n${server.log}`);
   for (const page of rest) await connected(page);
