@@ -57,9 +57,14 @@ run("wasm-bindgen", [
 ]);
 // npm binaryen: Debian's binaryen 108 mis-handles the externref table of
 // current wasm-bindgen output. The flags are the features the Rust compiler
-// enables by default for wasm32.
+// enables by default for wasm32. `-lmu` (the low 1 KB of memory is never
+// read or written) holds: the stack comes first and grows down from 1 MB, so
+// only a stack of almost 1 MB would reach it; constant addresses then fold
+// into load and store offsets. Flattening and re-running the relooper
+// between -Oz rounds finds smaller control flow (the last rounds clean up
+// what it leaves).
 const WASM_OPT_FLAGS = [
-  "-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
+  "-lmu", "-Oz", "--flatten", "--rereloop", "-Oz", "-Oz", "-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
   "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
 ];
 // The import and export names of the wasm are shortened to one or two letters (wasm-bindgen's carry
