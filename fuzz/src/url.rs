@@ -4,7 +4,8 @@ use socketio_wasm::proto::url;
 
 use super::text;
 
-/// `url::parse`, `resolve`, `decode_query`, `decode_component`, and the
+/// `url::parse` (which decodes the query), `resolve`, `decode_query`,
+/// `decode_component`, and the
 /// request URLs built from what they return. The input is split on `\n`:
 /// address, page protocol, page host, page port, path, sid.
 pub fn url(data: &[u8]) {
@@ -26,7 +27,7 @@ pub fn url(data: &[u8]) {
             url::resolve(None, None),
         ] {
             let _ = r.cache_id(path);
-            let q = url::decode_query(&r.query);
+            let q = r.query.clone().unwrap_or_default();
             let path = path.replace(['?', '#'], "");
             for slash in [false, true] {
                 let e = url::Endpoint::new(&r, &path, slash, &q);
@@ -50,7 +51,7 @@ pub fn url(data: &[u8]) {
                         expected.push((k.into(), v.into()));
                     }
                     let back = url::parse(&u);
-                    assert_eq!(url::decode_query(&back.query), expected, "{u}");
+                    assert_eq!(back.query.clone().unwrap_or_default(), expected, "{u}");
                     assert_eq!(back.secure(), e.secure);
                 }
             }

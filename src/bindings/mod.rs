@@ -334,9 +334,10 @@ pub struct WasmManager {
 #[wasm_bindgen]
 impl WasmManager {
     /// Creates a manager for the server at `address` (the parts of the
-    /// address js/url.ts resolved: `source`, `protocol`, `host`, `port`, `nsp`,
-    /// `query`); it does nothing until [`configure`](Self::configure) and
-    /// `open` are called.
+    /// address js/url.ts resolved: `source`, `protocol`, `host`, `port`,
+    /// `nsp`); it does nothing until [`configure`](Self::configure) and `open`
+    /// are called. The address's query reaches the engine decoded, as the
+    /// `query` option (js/manager.ts), so no query decoder is in the wasm.
     #[wasm_bindgen(constructor)]
     pub fn new(address: &JsValue, handler: Handler) -> WasmManager {
         let a = Read(address);
@@ -347,7 +348,7 @@ impl WasmManager {
             host: part("host"),
             port: part("port"),
             path: part("nsp"),
-            query: part("query"),
+            query: None,
         };
         let opts = Options { auto_connect: false, ..Options::default() };
         let driver = Driver::new(&uri, opts, HttpOptions::default(), move |ev| dispatch(&handler, ev));
@@ -357,7 +358,8 @@ impl WasmManager {
     /// Sets every option (see `Client::reconfigure`): the transport options
     /// apply from the next connection attempt, the reconnection options at
     /// once. `opts` is the object `Manager._configure` (js/manager.ts) makes,
-    /// read by name: `query` and `extraHeaders` are `[key, value]` pairs,
+    /// read by name: `query` (the address's own query when it has one) and
+    /// `extraHeaders` are `[key, value]` pairs,
     /// `transports` and `protocols` names, `timeout` and `requestTimeout`
     /// negative for "none", `timestampRequests` a boolean or undefined.
     pub fn configure(&self, opts: &JsValue) {

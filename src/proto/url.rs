@@ -27,8 +27,10 @@ pub struct ParsedUri {
     pub port: String,
     /// The path (the namespace for `io()`), `/` when empty.
     pub path: String,
-    /// The query string without `?` (empty when absent).
-    pub query: String,
+    /// The query's parameters, decoded; `None` when the address has no query
+    /// (or an empty one). Decoded here, where the address is parsed, so that
+    /// a shell that decodes the query itself does not link the decoder.
+    pub query: Option<Vec<(String, String)>>,
 }
 
 impl ParsedUri {
@@ -120,7 +122,7 @@ pub fn parse(input: &str) -> ParsedUri {
         host: host.to_owned(),
         port,
         path: if path.is_empty() { "/".into() } else { path.to_owned() },
-        query: query.to_owned(),
+        query: (!query.is_empty()).then(|| decode_query(query)),
     }
 }
 
@@ -234,7 +236,7 @@ impl Endpoint {
         if add_trailing_slash {
             p.push('/');
         }
-        let query = if uri.query.is_empty() { query.to_vec() } else { decode_query(&uri.query) };
+        let query = uri.query.as_deref().unwrap_or(query).to_vec();
         let secure = uri.secure();
         let port = if uri.port.is_empty() { if secure { "443" } else { "80" }.to_owned() } else { uri.port.clone() };
         Endpoint { secure, hostname: uri.host.clone(), port, path: p, query }
@@ -307,7 +309,9 @@ mod tests {
         assert_eq!(p.host, "example.com");
         assert_eq!(p.port, "8443");
         assert_eq!(p.path, "/chat");
-        assert_eq!(p.query, "token=a%20b");
+        assert_eq!(p.query, Some(vec![("token".into(), "a b".into())]));
+        assert_eq!(parse("http://h/?").query, None);
+        assert_eq!(parse("http://h/?&").query, Some(vec![]));
         assert!(p.secure());
         let p = parse("http://[::1]:3000/");
         assert_eq!((p.host.as_str(), p.port.as_str(), p.path.as_str()), ("::1", "3000", "/"));
