@@ -43,7 +43,7 @@ extern "C" {
     fn byte_length(data: &JsValue) -> u32;
     #[wasm_bindgen(js_name = parseObject)]
     fn parse_object(text: &str) -> JsValue;
-    fn field(o: &JsValue, key: &str) -> JsValue;
+    pub(super) fn field(o: &JsValue, key: &str) -> JsValue;
     #[wasm_bindgen(js_name = jsonField)]
     fn json_field(o: &JsValue, key: &str) -> Option<String>;
     #[wasm_bindgen(js_name = parseString)]

@@ -269,12 +269,14 @@ fn trace(h: &Handler, t: crate::proto::EngineTrace<JsCodec>) {
     h.event(kind, 0, a, b);
 }
 
-/// Reads the fields of an options object by name.
+/// Reads the fields of an options object by name (through the codec's
+/// `field`, which takes the key as text: no `Reflect::get` and no key value
+/// made per field).
 struct Read<'a>(&'a JsValue);
 
 impl Read<'_> {
     fn get(&self, k: &str) -> JsValue {
-        js_sys::Reflect::get(self.0, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+        codec::field(self.0, k)
     }
 
     fn flag(&self, k: &str) -> bool {
@@ -289,22 +291,18 @@ impl Read<'_> {
         self.get(k).as_string()
     }
 
-    fn list(&self, k: &str) -> Vec<JsValue> {
-        self.get(k).dyn_into::<Array>().map(|a| a.iter().collect()).unwrap_or_default()
-    }
-
     /// An array of strings (anything else in it is skipped).
     fn names(&self, k: &str) -> Vec<String> {
-        self.list(k).iter().filter_map(JsValue::as_string).collect()
+        <JsCodec as crate::proto::Codec>::strings_field(self.0, k)
     }
 
     /// An array of `[key, value]` string pairs (anything else is skipped).
     fn pairs(&self, k: &str) -> Vec<(String, String)> {
-        let pair = |p: &JsValue| {
-            let p = p.dyn_ref::<Array>()?;
+        let pair = |p: JsValue| {
+            let p = p.dyn_into::<Array>().ok()?;
             Some((p.get(0).as_string()?, p.get(1).as_string()?))
         };
-        self.list(k).iter().filter_map(pair).collect()
+        self.get(k).dyn_into::<Array>().map(|a| a.iter().filter_map(pair).collect()).unwrap_or_default()
     }
 }
 
