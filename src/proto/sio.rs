@@ -131,9 +131,10 @@ struct Header {
     end: usize,
 }
 
-/// Reads the header from `b`, the start of a message (`whole` when it is all of
-/// it). `Ok(None)`: the prefix ended inside the header.
-fn header(b: &[u8], whole: bool) -> Result<Option<Header>, DecodeError> {
+/// Reads the header from `text`, the start of a message (`whole` when it is
+/// all of it). `Ok(None)`: the prefix ended inside the header.
+fn header(text: &str, whole: bool) -> Result<Option<Header>, DecodeError> {
+    let b = text.as_bytes();
     let cut = |i: usize| !whole && i >= b.len();
     let kind = match b.get(1) {
         Some(c @ b'0'..=b'6') => c - b'0',
@@ -174,7 +175,9 @@ fn header(b: &[u8], whole: bool) -> Result<Option<Header>, DecodeError> {
         if cut(i) {
             return Ok(None);
         }
-        nsp = b.get(start..i).and_then(|n| std::str::from_utf8(n).ok()).ok_or(DecodeError::InvalidPayload)?.to_owned();
+        // Both ends are ASCII ('/' and ',' or the end): a slice of the text,
+        // with no UTF-8 check.
+        nsp = text.get(start..i).ok_or(DecodeError::InvalidPayload)?.to_owned();
         if i < b.len() {
             i += 1; // the comma
         }
@@ -199,11 +202,11 @@ fn header(b: &[u8], whole: bool) -> Result<Option<Header>, DecodeError> {
 /// event's or ack's arguments are parsed by the codec.
 pub fn decode<C: Codec>(text: &C::Text) -> Result<Packet<C::Args>, DecodeError> {
     let (mut prefix, mut whole) = C::prefix(text, FIRST_READ);
-    let h = match header(prefix.as_bytes(), whole)? {
+    let h = match header(&prefix, whole)? {
         Some(h) => h,
         None => {
             (prefix, whole) = C::prefix(text, HEADER_LIMIT);
-            header(prefix.as_bytes(), whole)?.ok_or(DecodeError::TooLong)?
+            header(&prefix, whole)?.ok_or(DecodeError::TooLong)?
         }
     };
     let Header { kind, attachments, nsp, id, end } = h;
