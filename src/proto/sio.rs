@@ -266,7 +266,7 @@ fn push_u64(out: &mut String, mut v: u64) {
         }
     }
     for &d in &buf[n..] {
-        out.push(char::from(d));
+        super::push_ascii(out, d);
     }
 }
 
@@ -274,15 +274,15 @@ fn push_u64(out: &mut String, mut v: u64) {
 /// attachment count, the namespace and the ack id.
 pub fn encode_header(kind: u8, nsp: &str, id: Option<u64>, attachments: usize) -> String {
     let mut out = String::with_capacity(8 + nsp.len());
-    out.push('4');
-    out.push(char::from(b'0' + kind));
+    super::push_ascii(&mut out, b'4');
+    super::push_ascii(&mut out, b'0' + kind);
     if attachments > 0 {
         push_u64(&mut out, attachments as u64);
-        out.push('-');
+        super::push_ascii(&mut out, b'-');
     }
     if !nsp.is_empty() && nsp != "/" {
         out.push_str(nsp);
-        out.push(',');
+        super::push_ascii(&mut out, b',');
     }
     if let Some(id) = id {
         push_u64(&mut out, id);

@@ -42,9 +42,9 @@ impl ParsedUri {
     fn bracketed_host(&self) -> String {
         if self.host.contains(':') {
             let mut h = String::with_capacity(self.host.len() + 2);
-            h.push('[');
+            super::push_ascii(&mut h, b'[');
             h.push_str(&self.host);
-            h.push(']');
+            super::push_ascii(&mut h, b']');
             h
         } else {
             self.host.clone()
@@ -57,7 +57,7 @@ impl ParsedUri {
         let mut id = self.protocol.clone();
         id.push_str("://");
         id.push_str(&self.bracketed_host());
-        id.push(':');
+        super::push_ascii(&mut id, b':');
         id.push_str(&self.port);
         id.push_str(engine_path);
         id
@@ -167,11 +167,11 @@ pub fn encode_component(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &b in s.as_bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')') {
-            out.push(char::from(b));
+            super::push_ascii(out, b);
         } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 15)]));
+            super::push_ascii(out, b'%');
+            super::push_ascii(out, HEX[usize::from(b >> 4)]);
+            super::push_ascii(out, HEX[usize::from(b & 15)]);
         }
     }
 }
@@ -234,7 +234,7 @@ impl Endpoint {
     pub fn new(uri: &ParsedUri, path: &str, add_trailing_slash: bool, query: &[(String, String)]) -> Self {
         let mut p = path.strip_suffix('/').unwrap_or(path).to_owned();
         if add_trailing_slash {
-            p.push('/');
+            super::push_ascii(&mut p, b'/');
         }
         let query = uri.query.as_deref().unwrap_or(query).to_vec();
         let secure = uri.secure();
@@ -253,25 +253,25 @@ impl Endpoint {
             (false, false) => "http://",
         });
         if self.hostname.contains(':') {
-            u.push('[');
+            super::push_ascii(&mut u, b'[');
             u.push_str(&self.hostname);
-            u.push(']');
+            super::push_ascii(&mut u, b']');
         } else {
             u.push_str(&self.hostname);
         }
         let default_port = if self.secure { "443" } else { "80" };
         if !self.port.is_empty() && self.port != default_port {
-            u.push(':');
+            super::push_ascii(&mut u, b':');
             u.push_str(&self.port);
         }
         u.push_str(&self.path);
         let transport = if websocket { "websocket" } else { "polling" };
-        let mut sep = '?';
+        let mut sep = b'?';
         let mut pair = |u: &mut String, k: &str, v: &str| {
-            u.push(sep);
-            sep = '&';
+            super::push_ascii(u, sep);
+            sep = b'&';
             encode_component(u, k);
-            u.push('=');
+            super::push_ascii(u, b'=');
             encode_component(u, v);
         };
         let ts_key = timestamp.map(|(k, _)| k);

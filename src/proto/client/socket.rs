@@ -60,11 +60,11 @@ impl<C: Codec> Client<C> {
                     let inner = d.trim_ascii();
                     let inner = inner.get(1..inner.len().saturating_sub(1)).unwrap_or("").trim_ascii();
                     if !inner.is_empty() {
-                        o.push(',');
+                        crate::proto::push_ascii(&mut o, b',');
                         o.push_str(inner);
                     }
                 }
-                o.push('}');
+                crate::proto::push_ascii(&mut o, b'}');
                 Some(o)
             }
             None => data,
