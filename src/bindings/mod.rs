@@ -306,6 +306,11 @@ impl Read<'_> {
     }
 }
 
+/// A string for JavaScript, or undefined.
+fn text_or_undefined(s: Option<&str>) -> JsValue {
+    s.map_or(JsValue::UNDEFINED, JsValue::from_str)
+}
+
 /// A number option: NaN or negative means "not set".
 fn opt_ms(v: f64) -> Option<u64> {
     (v >= 0.0).then_some(v as u64)
@@ -494,20 +499,26 @@ impl WasmManager {
             .unwrap_or(0)
     }
 
+    // The strings below are returned as JavaScript strings made in place (no
+    // owned `String` handed over to the glue, which costs a multi-value shim
+    // per method).
+
     /// `socket.id`.
-    pub fn sid(&self, socket: u32) -> Option<String> {
-        self.driver.read(|c| c.socket_sid(socket).map(str::to_owned)).flatten()
+    #[wasm_bindgen(unchecked_return_type = "string | undefined")]
+    pub fn sid(&self, socket: u32) -> JsValue {
+        self.driver.read(|c| text_or_undefined(c.socket_sid(socket))).unwrap_or_default()
     }
 
     /// The engine's session id.
-    #[wasm_bindgen(js_name = engineId)]
-    pub fn engine_id(&self) -> Option<String> {
-        self.driver.read(|c| c.engine_id().map(str::to_owned)).flatten()
+    #[wasm_bindgen(js_name = engineId, unchecked_return_type = "string | undefined")]
+    pub fn engine_id(&self) -> JsValue {
+        self.driver.read(|c| text_or_undefined(c.engine_id())).unwrap_or_default()
     }
 
     /// The current transport's name.
-    pub fn transport(&self) -> Option<String> {
-        self.driver.read(|c| c.transport().map(|k| k.name().to_owned())).flatten()
+    #[wasm_bindgen(unchecked_return_type = "string | undefined")]
+    pub fn transport(&self) -> JsValue {
+        self.driver.read(|c| text_or_undefined(c.transport().map(TransportKind::name))).unwrap_or_default()
     }
 
     /// Manager state bits: 1 reconnecting, 2 open, 4 opening.
