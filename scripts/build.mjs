@@ -76,7 +76,10 @@ const mapping = JSON.parse(
     join(stage, "socketio_wasm_bg.wasm"), "-o", join(out, "socketio_wasm_bg.wasm"),
   ], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }),
 );
-writeFileSync(join(stage, "socketio_wasm.js"), shortenGlue(readFileSync(join(stage, "socketio_wasm.js"), "utf8"), mapping));
+writeFileSync(
+  join(stage, "socketio_wasm.js"),
+  oneWayEnums(shortenGlue(readFileSync(join(stage, "socketio_wasm.js"), "utf8"), mapping)),
+);
 writeFileSync(join(root, "target/wasm-names.json"), JSON.stringify(mapping, null, 1) + "\n");
 
 /**
@@ -104,6 +107,20 @@ function shortenGlue(glue, { imports, exports }) {
   if (!ret.test(glue)) throw new Error("build: the import object of the glue has an unknown shape");
   glue = glue.replace(ret, () => `return { a: Object.assign(import0, { ${extra.join(", ")} }) };`);
   for (const [name, short] of exports) glue = glue.replace(new RegExp(`\\bwasm\\.${esc(name)}\\b`, "g"), () => `wasm.${short}`);
+  return glue;
+}
+/**
+ * The glue's enums without their reverse entries (`Open: 1, "1": "Open"` becomes `Open: 1`): js/
+ * only reads names to numbers, and the enums are internal to the package. Throws when none is
+ * found, so that a new wasm-bindgen cannot undo this silently.
+ */
+function oneWayEnums(glue) {
+  let n = 0;
+  glue = glue.replace(/^(\s+\w+: (\d+)), "\2": "\w+",$/gm, (_, entry) => {
+    n++;
+    return entry + ",";
+  });
+  if (n === 0) throw new Error("build: no enum entries found in the glue");
   return glue;
 }
 for (const f of readdirSync(join(root, "js"))) cpSync(join(root, "js", f), join(stage, f));
