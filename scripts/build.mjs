@@ -78,7 +78,7 @@ const mapping = JSON.parse(
 );
 writeFileSync(
   join(stage, "socketio_wasm.js"),
-  oneWayEnums(shortenGlue(readFileSync(join(stage, "socketio_wasm.js"), "utf8"), mapping)),
+  leanLoader(oneWayEnums(shortenGlue(readFileSync(join(stage, "socketio_wasm.js"), "utf8"), mapping))),
 );
 writeFileSync(join(root, "target/wasm-names.json"), JSON.stringify(mapping, null, 1) + "\n");
 
@@ -122,6 +122,45 @@ function oneWayEnums(glue) {
   });
   if (n === 0) throw new Error("build: no enum entries found in the glue");
   return glue;
+}
+/**
+ * The glue's loader cut to the two calls js/wasm.ts makes: `initSync({ module })` with the file's
+ * bytes (Node.js) and the default export with `{ module_or_path: URL }` (browsers), once each. Gone:
+ * the deprecated positional parameters, strings, `Request`s and modules as `module_or_path`, and
+ * the promise kept for repeated calls. Kept: streaming compilation, the error for a failed fetch,
+ * and the fallback (with its warning) for a server that does not send `application/wasm`. Throws
+ * when the loader has an unknown shape.
+ */
+function leanLoader(glue) {
+  const loader = /\nasync function __wbg_load\(module, imports\) \{[\s\S]*\nexport \{ initSync, __wbg_init as default \};\n$/;
+  if (!loader.test(glue)) throw new Error("build: the loader of the glue has an unknown shape");
+  return glue.replace(loader, () => `
+function initSync({ module }) {
+    if (wasm !== undefined) return wasm;
+    if (!(module instanceof WebAssembly.Module)) module = new WebAssembly.Module(module);
+    return __wbg_finalize_init(new WebAssembly.Instance(module, __wbg_get_imports()), module);
+}
+
+async function __wbg_init({ module_or_path }) {
+    if (wasm !== undefined) return wasm;
+    const imports = __wbg_get_imports();
+    const res = await fetch(module_or_path);
+    if (!res.ok) throw new Error(\`failed to fetch Wasm: \${res.status} \${res.statusText} fetching '\${res.url}'\`);
+    let r;
+    if (typeof WebAssembly.instantiateStreaming === "function") {
+        try {
+            r = await WebAssembly.instantiateStreaming(res, imports);
+        } catch (e) {
+            if (!["basic", "cors", "default"].includes(res.type) || res.headers.get("Content-Type") === "application/wasm") throw e;
+            console.warn("\`WebAssembly.instantiateStreaming\` failed because your server does not serve Wasm with \`application/wasm\` MIME type. Falling back to \`WebAssembly.instantiate\` which is slower. Original error:\\n", e);
+        }
+    }
+    r ??= await WebAssembly.instantiate(await res.arrayBuffer(), imports);
+    return __wbg_finalize_init(r.instance, r.module);
+}
+
+export { initSync, __wbg_init as default };
+`);
 }
 for (const f of readdirSync(join(root, "js"))) cpSync(join(root, "js", f), join(stage, f));
 run(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.build.json", "--outDir", out]);
