@@ -277,18 +277,19 @@ function lenient(s: string): string {
   }
 }
 
-function entries(o: unknown, decode: (s: string) => string = decodeURIComponent): [string, string][] {
+/** The pairs of a query string or an object, flat: `[key, value, key, value...]`. */
+function entries(o: unknown, decode: (s: string) => string = decodeURIComponent): string[] {
   if (typeof o === "string") {
     return o
       .split("&")
       .filter(Boolean)
-      .map((p) => {
+      .flatMap((p) => {
         const i = p.indexOf("=");
         return i === -1 ? [decode(p), ""] : [decode(p.slice(0, i)), decode(p.slice(i + 1))];
       });
   }
   if (!o || typeof o !== "object") return [];
-  return Object.keys(o).map((k) => [k, String((o as Record<string, unknown>)[k])]);
+  return Object.keys(o).flatMap((k) => [k, String((o as Record<string, unknown>)[k])]);
 }
 
 /**

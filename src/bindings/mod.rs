@@ -17,7 +17,6 @@ static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> 
 
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 pub use codec::JsCodec;
 
@@ -296,13 +295,15 @@ impl Read<'_> {
         <JsCodec as crate::proto::Codec>::strings_field(self.0, k)
     }
 
-    /// An array of `[key, value]` string pairs (anything else is skipped).
+    /// Pairs of strings from a flat array `[key, value, key, value...]`
+    /// (read as [`names`](Self::names): the code that collects strings once).
     fn pairs(&self, k: &str) -> Vec<(String, String)> {
-        let pair = |p: JsValue| {
-            let p = p.dyn_into::<Array>().ok()?;
-            Some((p.get(0).as_string()?, p.get(1).as_string()?))
-        };
-        self.get(k).dyn_into::<Array>().map(|a| a.iter().filter_map(pair).collect()).unwrap_or_default()
+        let mut flat = self.names(k).into_iter();
+        let mut out = Vec::new();
+        while let (Some(key), Some(value)) = (flat.next(), flat.next()) {
+            out.push((key, value));
+        }
+        out
     }
 }
 
@@ -362,7 +363,7 @@ impl WasmManager {
     /// apply from the next connection attempt, the reconnection options at
     /// once. `opts` is the object `Manager._configure` (js/manager.ts) makes,
     /// read by name: `query` (the address's own query when it has one) and
-    /// `extraHeaders` are `[key, value]` pairs,
+    /// `extraHeaders` are flat `[key, value, key, value...]` lists,
     /// `transports` and `protocols` names, `timeout` and `requestTimeout`
     /// negative for "none", `timestampRequests` a boolean or undefined.
     pub fn configure(&self, opts: &JsValue) {
