@@ -16,7 +16,10 @@ const pkg = join(root, "pkg");
 // With the nightly toolchain and its rust-src (scripts/setup.sh adds it when
 // nightly is installed), the standard library is rebuilt for size with panics
 // that abort at once: no formatting machinery and no panic messages in the
-// wasm (about 20 KB less). Otherwise the stable toolchain builds it.
+// wasm (about 20 KB less). Otherwise the stable toolchain builds it. The MIR
+// optimisations of level 3 (more inlining and value numbering before LLVM)
+// leave code of about the same size that compresses better (about 800 B
+// less gzipped).
 const cargoArgs = ["build", "--release", "--lib", "--target", "wasm32-unknown-unknown", "--no-default-features", "--features", "js"];
 const hasNightlySrc = (() => {
   try {
@@ -33,7 +36,7 @@ if (hasNightlySrc && process.env.SIO_STABLE_BUILD !== "1") {
     execFileSync("cargo", ["+nightly", ...cargoArgs, "-Zbuild-std=std,panic_abort", "--target-dir", "target/nightly"], {
       cwd: root,
       stdio: "inherit",
-      env: { ...process.env, RUSTFLAGS: "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" },
+      env: { ...process.env, RUSTFLAGS: "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none -Zmir-opt-level=3" },
     });
     wasmIn = "target/nightly/wasm32-unknown-unknown/release/socketio_wasm.wasm";
     toolchain = "nightly (build-std, immediate-abort panics)";
