@@ -19,7 +19,8 @@ const pkg = join(root, "pkg");
 // wasm (about 20 KB less). Otherwise the stable toolchain builds it. The MIR
 // optimisations of level 3 (more inlining and value numbering before LLVM)
 // leave code of about the same size that compresses better (about 800 B
-// less gzipped).
+// less gzipped); a MIR inlining threshold of 40 instead of 50 gains about
+// 400 B more (measured from 0 to 200: 40 is the smallest).
 const cargoArgs = ["build", "--release", "--lib", "--target", "wasm32-unknown-unknown", "--no-default-features", "--features", "js"];
 const hasNightlySrc = (() => {
   try {
@@ -36,7 +37,7 @@ if (hasNightlySrc && process.env.SIO_STABLE_BUILD !== "1") {
     execFileSync("cargo", ["+nightly", ...cargoArgs, "-Zbuild-std=std,panic_abort", "--target-dir", "target/nightly"], {
       cwd: root,
       stdio: "inherit",
-      env: { ...process.env, RUSTFLAGS: "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none -Zmir-opt-level=3" },
+      env: { ...process.env, RUSTFLAGS: "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none -Zmir-opt-level=3 -Zinline-mir-threshold=40" },
     });
     wasmIn = "target/nightly/wasm32-unknown-unknown/release/socketio_wasm.wasm";
     toolchain = "nightly (build-std, immediate-abort panics)";
