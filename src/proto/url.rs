@@ -232,7 +232,9 @@ impl Endpoint {
     /// `addTrailingSlash` and `query` options; a query in the address replaces
     /// the `query` option, as in the reference client.
     pub fn new(uri: &ParsedUri, path: &str, add_trailing_slash: bool, query: &[(String, String)]) -> Self {
-        let mut p = path.strip_suffix('/').unwrap_or(path).to_owned();
+        // Patterns as `&str` and bytes here and below: a `char` pattern links
+        // `char`'s UTF-8 encoder.
+        let mut p = path.strip_suffix("/").unwrap_or(path).to_owned();
         if add_trailing_slash {
             super::push_ascii(&mut p, b'/');
         }
@@ -252,7 +254,7 @@ impl Endpoint {
             (false, true) => "https://",
             (false, false) => "http://",
         });
-        if self.hostname.contains(':') {
+        if self.hostname.as_bytes().contains(&b':') {
             super::push_ascii(&mut u, b'[');
             u.push_str(&self.hostname);
             super::push_ascii(&mut u, b']');

@@ -284,7 +284,7 @@ impl<C: Codec> Client<C> {
             }
             Packet::ConnectError { data, .. } => {
                 self.destroy(now, socket_id);
-                let (message, extra) = if data.starts_with('"') {
+                let (message, extra) = if data.starts_with("\"") {
                     (C::json_string(&data).unwrap_or_default(), None)
                 } else {
                     let o = C::object(&data);
