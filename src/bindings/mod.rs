@@ -146,26 +146,20 @@ fn attachments_from_js(list: Option<Array>) -> Vec<JsValue> {
 
 /// An error as `[message, type, detail]` (see [`ErrorType`]).
 fn error_to_js(e: &ErrorKind) -> JsValue {
-    let arr = Array::new();
-    arr.push(&JsValue::from_str(e.message()));
-    match e {
-        ErrorKind::Transport { detail, .. } => {
-            arr.push(&JsValue::from(ErrorType::Transport));
-            arr.push(&match detail {
+    let message = JsValue::from_str(e.message());
+    let (kind, detail) = match e {
+        ErrorKind::Transport { detail, .. } => (
+            ErrorType::Transport,
+            match detail {
                 TransportDetail::None => JsValue::UNDEFINED,
                 TransportDetail::Status(s) => JsValue::from(*s),
                 TransportDetail::Network(m) => JsValue::from_str(m),
-            });
-        }
-        ErrorKind::ConnectRefused { data, .. } => {
-            arr.push(&JsValue::from(ErrorType::Refused));
-            arr.push(&data.as_deref().map_or(JsValue::UNDEFINED, JsValue::from_str));
-        }
-        _ => {
-            arr.push(&JsValue::from(ErrorType::Plain));
-        }
-    }
-    arr.into()
+            },
+        ),
+        ErrorKind::ConnectRefused { data, .. } => (ErrorType::Refused, text_or_undefined(data.as_deref())),
+        _ => return Array::of2(&message, &ErrorType::Plain.into()).into(),
+    };
+    Array::of3(&message, &kind.into(), &detail).into()
 }
 
 /// A close detail: undefined, `{description}`-like `[description]`,
