@@ -346,7 +346,8 @@ impl WasmManager {
             host: part("host"),
             port: part("port"),
             path: part("nsp"),
-            query: None,
+            query: String::new(),
+            query_params: None,
         };
         let opts = Options { auto_connect: false, ..Options::default() };
         let driver = Driver::new(&uri, opts, HttpOptions::default(), move |ev| dispatch(&handler, ev));

@@ -27,10 +27,12 @@ pub struct ParsedUri {
     pub port: String,
     /// The path (the namespace for `io()`), `/` when empty.
     pub path: String,
+    /// The query string without `?` (empty when absent).
+    pub query: String,
     /// The query's parameters, decoded; `None` when the address has no query
-    /// (or an empty one). Decoded here, where the address is parsed, so that
-    /// a shell that decodes the query itself does not link the decoder.
-    pub query: Option<Vec<(String, String)>>,
+    /// (or an empty one). [`parse`] decodes them, so that a shell that
+    /// decodes the query itself (the npm package) does not link the decoder.
+    pub query_params: Option<Vec<(String, String)>>,
 }
 
 impl ParsedUri {
@@ -122,7 +124,8 @@ pub fn parse(input: &str) -> ParsedUri {
         host: host.to_owned(),
         port,
         path: if path.is_empty() { "/".into() } else { path.to_owned() },
-        query: (!query.is_empty()).then(|| decode_query(query)),
+        query: query.to_owned(),
+        query_params: (!query.is_empty()).then(|| decode_query(query)),
     }
 }
 
@@ -238,7 +241,7 @@ impl Endpoint {
         if add_trailing_slash {
             super::push_ascii(&mut p, b'/');
         }
-        let query = uri.query.as_deref().unwrap_or(query).to_vec();
+        let query = uri.query_params.as_deref().unwrap_or(query).to_vec();
         let secure = uri.secure();
         let port = if uri.port.is_empty() { if secure { "443" } else { "80" }.to_owned() } else { uri.port.clone() };
         Endpoint { secure, hostname: uri.host.clone(), port, path: p, query }
@@ -311,9 +314,10 @@ mod tests {
         assert_eq!(p.host, "example.com");
         assert_eq!(p.port, "8443");
         assert_eq!(p.path, "/chat");
-        assert_eq!(p.query, Some(vec![("token".into(), "a b".into())]));
-        assert_eq!(parse("http://h/?").query, None);
-        assert_eq!(parse("http://h/?&").query, Some(vec![]));
+        assert_eq!(p.query, "token=a%20b");
+        assert_eq!(p.query_params, Some(vec![("token".into(), "a b".into())]));
+        assert_eq!(parse("http://h/?").query_params, None);
+        assert_eq!(parse("http://h/?&").query_params, Some(vec![]));
         assert!(p.secure());
         let p = parse("http://[::1]:3000/");
         assert_eq!((p.host.as_str(), p.port.as_str(), p.path.as_str()), ("::1", "3000", "/"));
