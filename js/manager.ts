@@ -265,18 +265,31 @@ function guarded<A extends unknown[]>(f: (...args: A) => void): (...args: A) => 
   };
 }
 
-function entries(o: unknown): [string, string][] {
+/**
+ * A component of the address's query decoded: `%XX` escapes that are not hexadecimal stay as they
+ * are, and a component whose bytes are not UTF-8 stays whole.
+ */
+function lenient(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/%(?![\da-f]{2})/gi, "%25"));
+  } catch {
+    return s;
+  }
+}
+
+/** The pairs of a query string or an object, flat: `[key, value, key, value...]`. */
+function entries(o: unknown, decode: (s: string) => string = decodeURIComponent): string[] {
   if (typeof o === "string") {
     return o
       .split("&")
       .filter(Boolean)
-      .map((p) => {
+      .flatMap((p) => {
         const i = p.indexOf("=");
-        return i === -1 ? [decodeURIComponent(p), ""] : [decodeURIComponent(p.slice(0, i)), decodeURIComponent(p.slice(i + 1))];
+        return i === -1 ? [decode(p), ""] : [decode(p.slice(0, i)), decode(p.slice(i + 1))];
       });
   }
   if (!o || typeof o !== "object") return [];
-  return Object.keys(o).map((k) => [k, String((o as Record<string, unknown>)[k])]);
+  return Object.keys(o).flatMap((k) => [k, String((o as Record<string, unknown>)[k])]);
 }
 
 /**
@@ -392,9 +405,11 @@ export class Manager<
     const w = this._wasm;
     if (!w) return;
     const opts = this.opts;
+    const q = this._address.query;
     w.configure({
       path: opts.path || "/socket.io",
-      query: entries(opts.query),
+      // A query in the address replaces the option, as in socket.io-client.
+      query: q ? entries(q, lenient) : entries(opts.query),
       transports: transportNames(opts.transports),
       upgrade: opts.upgrade !== false,
       rememberUpgrade: !!opts.rememberUpgrade,

@@ -14,6 +14,7 @@ export interface Resolved {
   protocol: string;
   host: string;
   port: string;
+  /** The address's query, raw (the manager decodes it into the engine's `query` option). */
   query: string;
 }
 

@@ -9,6 +9,11 @@ export function head(text, n) {
   return text.length > n ? text.slice(0, n) : text;
 }
 
+/** The length of `text` in UTF-16 units. */
+export function units(text) {
+  return text.length;
+}
+
 /** The first UTF-16 unit of `text` (NaN when empty). */
 export function firstUnit(text) {
   return text.charCodeAt(0);

@@ -25,6 +25,7 @@ use crate::web::WebCodec;
 #[wasm_bindgen(module = "/src/bindings/codec.js")]
 extern "C" {
     fn head(text: &JsValue, n: u32) -> String;
+    fn units(text: &JsValue) -> u32;
     #[wasm_bindgen(js_name = firstUnit)]
     fn first_unit(text: &JsValue) -> f64;
     fn parse(text: &JsValue, from: u32, event: bool) -> JsValue;
@@ -43,7 +44,7 @@ extern "C" {
     fn byte_length(data: &JsValue) -> u32;
     #[wasm_bindgen(js_name = parseObject)]
     fn parse_object(text: &str) -> JsValue;
-    fn field(o: &JsValue, key: &str) -> JsValue;
+    pub(super) fn field(o: &JsValue, key: &str) -> JsValue;
     #[wasm_bindgen(js_name = jsonField)]
     fn json_field(o: &JsValue, key: &str) -> Option<String>;
     #[wasm_bindgen(js_name = parseString)]
@@ -60,9 +61,10 @@ extern "C" {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JsCodec;
 
-/// The number of UTF-16 units of `s`.
+/// The number of UTF-16 units of `s`: one per character, two for those of
+/// four UTF-8 bytes (counted on the bytes, without decoding characters).
 fn utf16_len(s: &str) -> usize {
-    s.chars().map(char::len_utf16).sum()
+    s.bytes().map(|b| usize::from(b & 0xc0 != 0x80) + usize::from(b >= 0xf0)).sum()
 }
 
 impl Codec for JsCodec {
@@ -71,21 +73,11 @@ impl Codec for JsCodec {
     type Binary = JsValue;
 
     fn prefix(text: &JsValue, max: usize) -> (Cow<'_, str>, bool) {
-        // One unit more than asked tells whether the text goes on.
-        let n = u32::try_from(max).unwrap_or(u32::MAX - 1);
-        let mut p = head(text, n + 1);
-        if utf16_len(&p) <= max {
-            return (Cow::Owned(p), true);
-        }
-        let mut units = 0;
-        let end = p.char_indices().find(|(_, c)| {
-            units += c.len_utf16();
-            units > max
-        });
-        if let Some((i, _)) = end {
-            p.truncate(i);
-        }
-        (Cow::Owned(p), false)
+        // A cut through a surrogate pair ends the prefix with U+FFFD. The
+        // core never reads the last character of a prefix that is not whole
+        // (a header cut there is read again, longer), so that is harmless.
+        let n = u32::try_from(max).unwrap_or(u32::MAX);
+        (Cow::Owned(head(text, n)), units(text) <= n)
     }
 
     fn first_byte(text: &JsValue) -> Option<u8> {

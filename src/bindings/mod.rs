@@ -17,7 +17,6 @@ static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> 
 
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 pub use codec::JsCodec;
 
@@ -147,26 +146,20 @@ fn attachments_from_js(list: Option<Array>) -> Vec<JsValue> {
 
 /// An error as `[message, type, detail]` (see [`ErrorType`]).
 fn error_to_js(e: &ErrorKind) -> JsValue {
-    let arr = Array::new();
-    arr.push(&JsValue::from_str(e.message()));
-    match e {
-        ErrorKind::Transport { detail, .. } => {
-            arr.push(&JsValue::from(ErrorType::Transport));
-            arr.push(&match detail {
+    let message = JsValue::from_str(e.message());
+    let (kind, detail) = match e {
+        ErrorKind::Transport { detail, .. } => (
+            ErrorType::Transport,
+            match detail {
                 TransportDetail::None => JsValue::UNDEFINED,
                 TransportDetail::Status(s) => JsValue::from(*s),
                 TransportDetail::Network(m) => JsValue::from_str(m),
-            });
-        }
-        ErrorKind::ConnectRefused { data, .. } => {
-            arr.push(&JsValue::from(ErrorType::Refused));
-            arr.push(&data.as_deref().map_or(JsValue::UNDEFINED, JsValue::from_str));
-        }
-        _ => {
-            arr.push(&JsValue::from(ErrorType::Plain));
-        }
-    }
-    arr.into()
+            },
+        ),
+        ErrorKind::ConnectRefused { data, .. } => (ErrorType::Refused, text_or_undefined(data.as_deref())),
+        _ => return Array::of2(&message, &ErrorType::Plain.into()).into(),
+    };
+    Array::of3(&message, &kind.into(), &detail).into()
 }
 
 /// A close detail: undefined, `{description}`-like `[description]`,
@@ -269,12 +262,14 @@ fn trace(h: &Handler, t: crate::proto::EngineTrace<JsCodec>) {
     h.event(kind, 0, a, b);
 }
 
-/// Reads the fields of an options object by name.
+/// Reads the fields of an options object by name (through the codec's
+/// `field`, which takes the key as text: no `Reflect::get` and no key value
+/// made per field).
 struct Read<'a>(&'a JsValue);
 
 impl Read<'_> {
     fn get(&self, k: &str) -> JsValue {
-        js_sys::Reflect::get(self.0, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+        codec::field(self.0, k)
     }
 
     fn flag(&self, k: &str) -> bool {
@@ -289,23 +284,26 @@ impl Read<'_> {
         self.get(k).as_string()
     }
 
-    fn list(&self, k: &str) -> Vec<JsValue> {
-        self.get(k).dyn_into::<Array>().map(|a| a.iter().collect()).unwrap_or_default()
-    }
-
     /// An array of strings (anything else in it is skipped).
     fn names(&self, k: &str) -> Vec<String> {
-        self.list(k).iter().filter_map(JsValue::as_string).collect()
+        <JsCodec as crate::proto::Codec>::strings_field(self.0, k)
     }
 
-    /// An array of `[key, value]` string pairs (anything else is skipped).
+    /// Pairs of strings from a flat array `[key, value, key, value...]`
+    /// (read as [`names`](Self::names): the code that collects strings once).
     fn pairs(&self, k: &str) -> Vec<(String, String)> {
-        let pair = |p: &JsValue| {
-            let p = p.dyn_ref::<Array>()?;
-            Some((p.get(0).as_string()?, p.get(1).as_string()?))
-        };
-        self.list(k).iter().filter_map(pair).collect()
+        let mut flat = self.names(k).into_iter();
+        let mut out = Vec::new();
+        while let (Some(key), Some(value)) = (flat.next(), flat.next()) {
+            out.push((key, value));
+        }
+        out
     }
+}
+
+/// A string for JavaScript, or undefined.
+fn text_or_undefined(s: Option<&str>) -> JsValue {
+    s.map_or(JsValue::UNDEFINED, JsValue::from_str)
 }
 
 /// A number option: NaN or negative means "not set".
@@ -334,9 +332,10 @@ pub struct WasmManager {
 #[wasm_bindgen]
 impl WasmManager {
     /// Creates a manager for the server at `address` (the parts of the
-    /// address js/url.ts resolved: `source`, `protocol`, `host`, `port`, `nsp`,
-    /// `query`); it does nothing until [`configure`](Self::configure) and
-    /// `open` are called.
+    /// address js/url.ts resolved: `source`, `protocol`, `host`, `port`,
+    /// `nsp`); it does nothing until [`configure`](Self::configure) and `open`
+    /// are called. The address's query reaches the engine decoded, as the
+    /// `query` option (js/manager.ts), so no query decoder is in the wasm.
     #[wasm_bindgen(constructor)]
     pub fn new(address: &JsValue, handler: Handler) -> WasmManager {
         let a = Read(address);
@@ -347,7 +346,8 @@ impl WasmManager {
             host: part("host"),
             port: part("port"),
             path: part("nsp"),
-            query: part("query"),
+            query: String::new(),
+            query_params: None,
         };
         let opts = Options { auto_connect: false, ..Options::default() };
         let driver = Driver::new(&uri, opts, HttpOptions::default(), move |ev| dispatch(&handler, ev));
@@ -357,7 +357,8 @@ impl WasmManager {
     /// Sets every option (see `Client::reconfigure`): the transport options
     /// apply from the next connection attempt, the reconnection options at
     /// once. `opts` is the object `Manager._configure` (js/manager.ts) makes,
-    /// read by name: `query` and `extraHeaders` are `[key, value]` pairs,
+    /// read by name: `query` (the address's own query when it has one) and
+    /// `extraHeaders` are flat `[key, value, key, value...]` lists,
     /// `transports` and `protocols` names, `timeout` and `requestTimeout`
     /// negative for "none", `timestampRequests` a boolean or undefined.
     pub fn configure(&self, opts: &JsValue) {
@@ -494,20 +495,26 @@ impl WasmManager {
             .unwrap_or(0)
     }
 
+    // The strings below are returned as JavaScript strings made in place (no
+    // owned `String` handed over to the glue, which costs a multi-value shim
+    // per method).
+
     /// `socket.id`.
-    pub fn sid(&self, socket: u32) -> Option<String> {
-        self.driver.read(|c| c.socket_sid(socket).map(str::to_owned)).flatten()
+    #[wasm_bindgen(unchecked_return_type = "string | undefined")]
+    pub fn sid(&self, socket: u32) -> JsValue {
+        self.driver.read(|c| text_or_undefined(c.socket_sid(socket))).unwrap_or_default()
     }
 
     /// The engine's session id.
-    #[wasm_bindgen(js_name = engineId)]
-    pub fn engine_id(&self) -> Option<String> {
-        self.driver.read(|c| c.engine_id().map(str::to_owned)).flatten()
+    #[wasm_bindgen(js_name = engineId, unchecked_return_type = "string | undefined")]
+    pub fn engine_id(&self) -> JsValue {
+        self.driver.read(|c| text_or_undefined(c.engine_id())).unwrap_or_default()
     }
 
     /// The current transport's name.
-    pub fn transport(&self) -> Option<String> {
-        self.driver.read(|c| c.transport().map(|k| k.name().to_owned())).flatten()
+    #[wasm_bindgen(unchecked_return_type = "string | undefined")]
+    pub fn transport(&self) -> JsValue {
+        self.driver.read(|c| text_or_undefined(c.transport().map(TransportKind::name))).unwrap_or_default()
     }
 
     /// Manager state bits: 1 reconnecting, 2 open, 4 opening.

@@ -32,13 +32,12 @@ impl Rng {
     pub fn token(&mut self, n: usize) -> String {
         const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
         let mut v = self.next_u64();
-        (0..n)
-            .map(|_| {
-                let d = DIGITS[(v % 36) as usize];
-                v /= 36;
-                char::from(d)
-            })
-            .collect()
+        let mut out = String::with_capacity(n);
+        for _ in 0..n {
+            super::push_ascii(&mut out, DIGITS[(v % 36) as usize]);
+            v /= 36;
+        }
+        out
     }
 }
 

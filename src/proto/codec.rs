@@ -37,6 +37,9 @@ pub trait Codec: Sized + Clone + Debug + PartialEq + 'static {
 
     /// The start of `text`, at most `max` characters long (a UTF-8 length in
     /// [`TextCodec`], UTF-16 units in JavaScript), and whether it is all of it.
+    /// The last character of a prefix that is not whole may be a replacement
+    /// (a surrogate pair cut in JavaScript): callers never read it, and read
+    /// a longer prefix instead.
     fn prefix(text: &Self::Text, max: usize) -> (Cow<'_, str>, bool);
     /// The first character of `text` when it is ASCII (the Engine.IO packet
     /// type), `None` for an empty text.

@@ -29,6 +29,34 @@ pub mod url;
 pub use client::{Client, SocketId};
 pub use codec::{Codec, TextCodec};
 
+/// The 128 ASCII bytes, in order.
+// Evaluated at compile time, where an index out of bounds is a build error.
+#[allow(clippy::indexing_slicing)]
+const ASCII_BYTES: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut i = 0;
+    while i < 128 {
+        table[i] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// The 128 ASCII characters, in order (checked at compile time).
+const ASCII: &str = match std::str::from_utf8(&ASCII_BYTES) {
+    Ok(s) => s,
+    Err(_) => "",
+};
+
+/// Appends an ASCII byte (digits, letters, punctuation) to `out` as a
+/// one-byte slice: `String::push` (not inlined at this size) would link
+/// the UTF-8 encoder of `char` for the bytes the core writes. Bytes above
+/// 0x7f are taken modulo 128 (the core never writes them).
+pub(crate) fn push_ascii(out: &mut String, b: u8) {
+    let i = usize::from(b & 0x7f);
+    out.push_str(ASCII.get(i..=i).unwrap_or_default());
+}
+
 /// A transport kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransportKind {

@@ -131,9 +131,10 @@ struct Header {
     end: usize,
 }
 
-/// Reads the header from `b`, the start of a message (`whole` when it is all of
-/// it). `Ok(None)`: the prefix ended inside the header.
-fn header(b: &[u8], whole: bool) -> Result<Option<Header>, DecodeError> {
+/// Reads the header from `text`, the start of a message (`whole` when it is
+/// all of it). `Ok(None)`: the prefix ended inside the header.
+fn header(text: &str, whole: bool) -> Result<Option<Header>, DecodeError> {
+    let b = text.as_bytes();
     let cut = |i: usize| !whole && i >= b.len();
     let kind = match b.get(1) {
         Some(c @ b'0'..=b'6') => c - b'0',
@@ -174,7 +175,9 @@ fn header(b: &[u8], whole: bool) -> Result<Option<Header>, DecodeError> {
         if cut(i) {
             return Ok(None);
         }
-        nsp = b.get(start..i).and_then(|n| std::str::from_utf8(n).ok()).ok_or(DecodeError::InvalidPayload)?.to_owned();
+        // Both ends are ASCII ('/' and ',' or the end): a slice of the text,
+        // with no UTF-8 check.
+        nsp = text.get(start..i).ok_or(DecodeError::InvalidPayload)?.to_owned();
         if i < b.len() {
             i += 1; // the comma
         }
@@ -199,11 +202,11 @@ fn header(b: &[u8], whole: bool) -> Result<Option<Header>, DecodeError> {
 /// event's or ack's arguments are parsed by the codec.
 pub fn decode<C: Codec>(text: &C::Text) -> Result<Packet<C::Args>, DecodeError> {
     let (mut prefix, mut whole) = C::prefix(text, FIRST_READ);
-    let h = match header(prefix.as_bytes(), whole)? {
+    let h = match header(&prefix, whole)? {
         Some(h) => h,
         None => {
             (prefix, whole) = C::prefix(text, HEADER_LIMIT);
-            header(prefix.as_bytes(), whole)?.ok_or(DecodeError::TooLong)?
+            header(&prefix, whole)?.ok_or(DecodeError::TooLong)?
         }
     };
     let Header { kind, attachments, nsp, id, end } = h;
@@ -263,7 +266,7 @@ fn push_u64(out: &mut String, mut v: u64) {
         }
     }
     for &d in &buf[n..] {
-        out.push(char::from(d));
+        super::push_ascii(out, d);
     }
 }
 
@@ -271,15 +274,15 @@ fn push_u64(out: &mut String, mut v: u64) {
 /// attachment count, the namespace and the ack id.
 pub fn encode_header(kind: u8, nsp: &str, id: Option<u64>, attachments: usize) -> String {
     let mut out = String::with_capacity(8 + nsp.len());
-    out.push('4');
-    out.push(char::from(b'0' + kind));
+    super::push_ascii(&mut out, b'4');
+    super::push_ascii(&mut out, b'0' + kind);
     if attachments > 0 {
         push_u64(&mut out, attachments as u64);
-        out.push('-');
+        super::push_ascii(&mut out, b'-');
     }
     if !nsp.is_empty() && nsp != "/" {
         out.push_str(nsp);
-        out.push(',');
+        super::push_ascii(&mut out, b',');
     }
     if let Some(id) = id {
         push_u64(&mut out, id);

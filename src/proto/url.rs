@@ -29,6 +29,10 @@ pub struct ParsedUri {
     pub path: String,
     /// The query string without `?` (empty when absent).
     pub query: String,
+    /// The query's parameters, decoded; `None` when the address has no query
+    /// (or an empty one). [`parse`] decodes them, so that a shell that
+    /// decodes the query itself (the npm package) does not link the decoder.
+    pub query_params: Option<Vec<(String, String)>>,
 }
 
 impl ParsedUri {
@@ -40,9 +44,9 @@ impl ParsedUri {
     fn bracketed_host(&self) -> String {
         if self.host.contains(':') {
             let mut h = String::with_capacity(self.host.len() + 2);
-            h.push('[');
+            super::push_ascii(&mut h, b'[');
             h.push_str(&self.host);
-            h.push(']');
+            super::push_ascii(&mut h, b']');
             h
         } else {
             self.host.clone()
@@ -55,7 +59,7 @@ impl ParsedUri {
         let mut id = self.protocol.clone();
         id.push_str("://");
         id.push_str(&self.bracketed_host());
-        id.push(':');
+        super::push_ascii(&mut id, b':');
         id.push_str(&self.port);
         id.push_str(engine_path);
         id
@@ -121,6 +125,7 @@ pub fn parse(input: &str) -> ParsedUri {
         port,
         path: if path.is_empty() { "/".into() } else { path.to_owned() },
         query: query.to_owned(),
+        query_params: (!query.is_empty()).then(|| decode_query(query)),
     }
 }
 
@@ -165,11 +170,11 @@ pub fn encode_component(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &b in s.as_bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')') {
-            out.push(char::from(b));
+            super::push_ascii(out, b);
         } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 15)]));
+            super::push_ascii(out, b'%');
+            super::push_ascii(out, HEX[usize::from(b >> 4)]);
+            super::push_ascii(out, HEX[usize::from(b & 15)]);
         }
     }
 }
@@ -230,11 +235,13 @@ impl Endpoint {
     /// `addTrailingSlash` and `query` options; a query in the address replaces
     /// the `query` option, as in the reference client.
     pub fn new(uri: &ParsedUri, path: &str, add_trailing_slash: bool, query: &[(String, String)]) -> Self {
-        let mut p = path.strip_suffix('/').unwrap_or(path).to_owned();
+        // Patterns as `&str` and bytes here and below: a `char` pattern links
+        // `char`'s UTF-8 encoder.
+        let mut p = path.strip_suffix("/").unwrap_or(path).to_owned();
         if add_trailing_slash {
-            p.push('/');
+            super::push_ascii(&mut p, b'/');
         }
-        let query = if uri.query.is_empty() { query.to_vec() } else { decode_query(&uri.query) };
+        let query = uri.query_params.as_deref().unwrap_or(query).to_vec();
         let secure = uri.secure();
         let port = if uri.port.is_empty() { if secure { "443" } else { "80" }.to_owned() } else { uri.port.clone() };
         Endpoint { secure, hostname: uri.host.clone(), port, path: p, query }
@@ -250,26 +257,26 @@ impl Endpoint {
             (false, true) => "https://",
             (false, false) => "http://",
         });
-        if self.hostname.contains(':') {
-            u.push('[');
+        if self.hostname.as_bytes().contains(&b':') {
+            super::push_ascii(&mut u, b'[');
             u.push_str(&self.hostname);
-            u.push(']');
+            super::push_ascii(&mut u, b']');
         } else {
             u.push_str(&self.hostname);
         }
         let default_port = if self.secure { "443" } else { "80" };
         if !self.port.is_empty() && self.port != default_port {
-            u.push(':');
+            super::push_ascii(&mut u, b':');
             u.push_str(&self.port);
         }
         u.push_str(&self.path);
         let transport = if websocket { "websocket" } else { "polling" };
-        let mut sep = '?';
+        let mut sep = b'?';
         let mut pair = |u: &mut String, k: &str, v: &str| {
-            u.push(sep);
-            sep = '&';
+            super::push_ascii(u, sep);
+            sep = b'&';
             encode_component(u, k);
-            u.push('=');
+            super::push_ascii(u, b'=');
             encode_component(u, v);
         };
         let ts_key = timestamp.map(|(k, _)| k);
@@ -308,6 +315,9 @@ mod tests {
         assert_eq!(p.port, "8443");
         assert_eq!(p.path, "/chat");
         assert_eq!(p.query, "token=a%20b");
+        assert_eq!(p.query_params, Some(vec![("token".into(), "a b".into())]));
+        assert_eq!(parse("http://h/?").query_params, None);
+        assert_eq!(parse("http://h/?&").query_params, Some(vec![]));
         assert!(p.secure());
         let p = parse("http://[::1]:3000/");
         assert_eq!((p.host.as_str(), p.port.as_str(), p.path.as_str()), ("::1", "3000", "/"));

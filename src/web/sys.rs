@@ -62,6 +62,12 @@ extern "C" {
 
     #[wasm_bindgen(js_name = now)]
     fn clock(native: bool) -> f64;
+
+    /// True when the global scope has `addEventListener` (a window or a
+    /// worker). Asked in JavaScript: `js_sys::global()` would link its search
+    /// of four globals.
+    #[wasm_bindgen(js_name = hasListeners)]
+    pub fn has_event_listeners() -> bool;
 }
 
 /// Milliseconds on the page's monotonic clock (`native`: the one it had at load).
@@ -74,13 +80,6 @@ pub fn seed() -> u64 {
     let hi = (js_sys::Math::random() * 4_294_967_296.0) as u64;
     let lo = (js_sys::Math::random() * 4_294_967_296.0) as u64;
     (hi << 32) | lo
-}
-
-/// True when the global scope has `addEventListener` (a window or a worker).
-pub fn has_event_listeners() -> bool {
-    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("addEventListener"))
-        .map(|f| f.is_function())
-        .unwrap_or(false)
 }
 
 thread_local! {

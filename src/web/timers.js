@@ -1,7 +1,8 @@
 // Timers and the clock of the browser shell. With `native`, the engine uses the setTimeout,
 // clearTimeout and performance.now the page had when this module was evaluated (the option
 // useNativeTimers: a test's fake timers installed later do not drive the connection); without it,
-// whatever the page has at the time of the call.
+// whatever the page has at the time of the call. Also whether the global scope takes event
+// listeners (the shell's `offline` and `beforeunload`).
 
 const g = globalThis;
 const nativeSetTimeout = g.setTimeout;
@@ -15,6 +16,10 @@ export function setTimer(f, ms, native) {
 export function clearTimer(id, native) {
   if (native) nativeClearTimeout.call(g, id);
   else g.clearTimeout(id);
+}
+
+export function hasListeners() {
+  return typeof g.addEventListener === "function";
 }
 
 export function now(native) {

@@ -1,8 +1,6 @@
 //! What the user asks of the manager and of its namespace sockets: open,
 //! close, the reconnection setters, socket creation, connect, emit, ack.
 
-use std::collections::VecDeque;
-
 use crate::proto::codec::Codec;
 use crate::proto::engine::Engine;
 use crate::proto::sio::Packet;
@@ -163,7 +161,7 @@ impl<C: Codec> Client<C> {
             acks: AckList::default(),
             send_buffer: Vec::new(),
             receive_buffer: Vec::new(),
-            queue: VecDeque::new(),
+            queue: Fifo::default(),
             queue_seq: 0,
             auth_seq: 0,
             outgoing_events: false,

@@ -1,8 +1,6 @@
 //! What the shell reports: WebSocket and long-polling results, the
 //! browser's `offline` and `beforeunload`, and the timers.
 
-use std::cmp::Reverse;
-
 use crate::proto::codec::Codec;
 use crate::proto::engine::{Engine, Io};
 use crate::proto::{CloseDetail, ErrorKind, Event, Frame, HttpError, Reason, TransportId};
@@ -122,7 +120,7 @@ impl<C: Codec> Client<C> {
         // fires on the next call (the next turn of the event loop), so retries
         // never run back to back inside one call.
         let mut due = Vec::new();
-        while let Some(&Reverse((at, socket_id, id))) = self.ack_timers.peek() {
+        while let Some(&(at, socket_id, id)) = self.ack_timers.last() {
             if at > now {
                 break;
             }

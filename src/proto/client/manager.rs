@@ -58,7 +58,7 @@ impl<C: Codec> Client<C> {
     /// Drops timers of acks already answered, so `poll_timeout` only names
     /// deadlines that still matter.
     pub(super) fn prune_ack_timers(&mut self) {
-        while let Some(&Reverse((at, socket_id, id))) = self.ack_timers.peek() {
+        while let Some(&(at, socket_id, id)) = self.ack_timers.last() {
             let live =
                 self.sock(socket_id).is_some_and(|socket| socket.acks.find(id).is_some_and(|a| a.deadline == Some(at)));
             if live {
@@ -284,7 +284,7 @@ impl<C: Codec> Client<C> {
             }
             Packet::ConnectError { data, .. } => {
                 self.destroy(now, socket_id);
-                let (message, extra) = if data.starts_with('"') {
+                let (message, extra) = if data.starts_with("\"") {
                     (C::json_string(&data).unwrap_or_default(), None)
                 } else {
                     let o = C::object(&data);

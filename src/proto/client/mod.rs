@@ -3,9 +3,6 @@
 //! `Socket`s (connect with auth, acknowledgements, buffers, retries,
 //! connection state recovery), as one sans-IO state machine.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
-
 use super::backoff::{Backoff, Rng};
 use super::codec::{Codec, TextCodec};
 use super::engine::{Config, Engine, Io};
@@ -15,11 +12,13 @@ use super::{Event, Options, Payload, SocketOptions, Transmit, TransportId};
 
 mod acks;
 mod calls;
+mod fifo;
 mod input;
 mod manager;
 mod socket;
 
 use acks::AckList;
+pub(crate) use fifo::Fifo;
 
 /// Identifies a namespace socket of a [`Client`].
 pub type SocketId = u32;
@@ -91,7 +90,7 @@ struct NamespaceSocket<C: Codec> {
     acks: AckList,
     send_buffer: Vec<Buffered<C>>,
     receive_buffer: Vec<(Payload<C>, Option<u64>)>,
-    queue: VecDeque<Queued<C>>,
+    queue: Fifo<Queued<C>>,
     queue_seq: u64,
     auth_seq: u32,
     outgoing_events: bool,
@@ -100,7 +99,7 @@ struct NamespaceSocket<C: Codec> {
 /// The I/O resources the engine borrows.
 #[derive(Debug)]
 struct EngineIo<C: Codec> {
-    tx: VecDeque<Transmit<C>>,
+    tx: Fifo<Transmit<C>>,
     rng: Rng,
     next_id: TransportId,
     prior_ws: bool,
@@ -123,7 +122,7 @@ pub struct Client<C: Codec = TextCodec> {
     cfg: Config,
     uri: ParsedUri,
     engine_io: EngineIo<C>,
-    events: VecDeque<Event<C>>,
+    events: Fifo<Event<C>>,
     ready: Ready,
     reconnecting: bool,
     skip_reconnect: bool,
@@ -140,7 +139,9 @@ pub struct Client<C: Codec = TextCodec> {
     open_callback: OpenCallback,
     decoder: Decoder<C>,
     sockets: Vec<NamespaceSocket<C>>,
-    ack_timers: BinaryHeap<Reverse<(u64, SocketId, u64)>>,
+    /// The ack deadlines `(at, socket, ack id)`, latest first: the next one
+    /// is last (a sorted vector: less code than a `BinaryHeap`).
+    ack_timers: Vec<(u64, SocketId, u64)>,
     packet_events: bool,
     /// Queue [`Event::Engine`] traces.
     engine_events: bool,
@@ -165,8 +166,8 @@ impl<C: Codec> Client<C> {
         let mut c = Client {
             uri: uri.clone(),
             cfg,
-            engine_io: EngineIo { tx: VecDeque::new(), rng: Rng::new(seed), next_id: 0, prior_ws: false },
-            events: VecDeque::new(),
+            engine_io: EngineIo { tx: Fifo::default(), rng: Rng::new(seed), next_id: 0, prior_ws: false },
+            events: Fifo::default(),
             ready: Ready::Closed,
             reconnecting: false,
             skip_reconnect: !opts.reconnection,
@@ -180,7 +181,7 @@ impl<C: Codec> Client<C> {
             open_callback: OpenCallback::None,
             decoder: Decoder::default(),
             sockets: Vec::new(),
-            ack_timers: BinaryHeap::new(),
+            ack_timers: Vec::new(),
             packet_events: false,
             engine_events: false,
             open_trace: None,
@@ -212,7 +213,7 @@ impl<C: Codec> Client<C> {
     /// after draining the other outputs.
     pub fn poll_timeout(&self) -> Option<u64> {
         let engine = self.engine.as_ref().and_then(Engine::next_timeout);
-        let ack = self.ack_timers.peek().map(|Reverse((at, _, _))| *at);
+        let ack = self.ack_timers.last().map(|&(at, _, _)| at);
         [self.open_deadline, self.reconnect_at, engine, ack].into_iter().flatten().min()
     }
 }

@@ -60,11 +60,11 @@ impl<C: Codec> Client<C> {
                     let inner = d.trim_ascii();
                     let inner = inner.get(1..inner.len().saturating_sub(1)).unwrap_or("").trim_ascii();
                     if !inner.is_empty() {
-                        o.push(',');
+                        crate::proto::push_ascii(&mut o, b',');
                         o.push_str(inner);
                     }
                 }
-                o.push('}');
+                crate::proto::push_ascii(&mut o, b'}');
                 Some(o)
             }
             None => data,
@@ -200,7 +200,10 @@ impl<C: Codec> Client<C> {
             let deadline = timeout.map(|t| now.saturating_add(t));
             socket.acks.push(PendingAck { id, target, with_error, deadline });
             if let Some(at) = deadline {
-                self.ack_timers.push(Reverse((at, socket_id, id)));
+                // Latest first; an equal deadline goes before, as it fires after.
+                let t = (at, socket_id, id);
+                let pos = self.ack_timers.partition_point(|x| *x > t);
+                self.ack_timers.insert(pos, t);
             }
             id
         });

@@ -7,8 +7,6 @@
 //! wait) is one state machine; its transports are in `transport.rs` and the
 //! upgrade probe in `probe.rs`.
 
-use std::collections::VecDeque;
-
 use super::backoff::Rng;
 use super::codec::Codec;
 use super::eio::{self, OutPacket, Packet};
@@ -24,7 +22,7 @@ mod transport;
 use transport::{detail, Transport, TransportState};
 /// What the engine needs from its owner for every call that may do I/O.
 pub(crate) struct Io<'a, C: Codec> {
-    pub tx: &'a mut VecDeque<Transmit<C>>,
+    pub tx: &'a mut super::client::Fifo<Transmit<C>>,
     pub rng: &'a mut Rng,
     pub next_id: &'a mut TransportId,
     /// The last WebSocket connection succeeded (for `rememberUpgrade`).
