@@ -349,7 +349,28 @@ impl WasmManager {
             query: String::new(),
             query_params: None,
         };
-        let opts = Options { auto_connect: false, ..Options::default() };
+        // Placeholders: js/ calls `configure` with the real options before
+        // anything connects (written out so that `Options::default()` and
+        // its allocations are not linked).
+        let opts = Options {
+            path: String::new(),
+            query: Vec::new(),
+            transports: Vec::new(),
+            upgrade: false,
+            remember_upgrade: false,
+            try_all_transports: false,
+            timestamp_requests: None,
+            timestamp_param: String::new(),
+            add_trailing_slash: false,
+            close_on_beforeunload: false,
+            reconnection: false,
+            reconnection_attempts: 0,
+            reconnection_delay: 0,
+            reconnection_delay_max: 0,
+            randomization_factor: 0.0,
+            timeout: None,
+            auto_connect: false,
+        };
         let driver = Driver::new(&uri, opts, HttpOptions::default(), move |ev| dispatch(&handler, ev));
         WasmManager { driver }
     }

@@ -120,11 +120,11 @@ impl<C: Codec> Client<C> {
         // fires on the next call (the next turn of the event loop), so retries
         // never run back to back inside one call.
         let mut due = Vec::new();
-        while let Some(&(at, socket_id, id)) = self.ack_timers.last() {
+        while let Some((at, socket_id, id)) = self.ack_timers.first() {
             if at > now {
                 break;
             }
-            self.ack_timers.pop();
+            self.ack_timers.pop_first();
             due.push((at, socket_id, id));
         }
         for (at, socket_id, id) in due {

@@ -58,13 +58,13 @@ impl<C: Codec> Client<C> {
     /// Drops timers of acks already answered, so `poll_timeout` only names
     /// deadlines that still matter.
     pub(super) fn prune_ack_timers(&mut self) {
-        while let Some(&(at, socket_id, id)) = self.ack_timers.last() {
+        while let Some((at, socket_id, id)) = self.ack_timers.first() {
             let live =
                 self.sock(socket_id).is_some_and(|socket| socket.acks.find(id).is_some_and(|a| a.deadline == Some(at)));
             if live {
                 break;
             }
-            self.ack_timers.pop();
+            self.ack_timers.pop_first();
         }
     }
 

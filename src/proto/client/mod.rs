@@ -9,9 +9,11 @@ use super::engine::{Config, Engine, Io};
 use super::sio::Decoder;
 use super::url::{Endpoint, ParsedUri};
 use super::{Event, Options, Payload, SocketOptions, Transmit, TransportId};
+use deadlines::Deadlines;
 
 mod acks;
 mod calls;
+mod deadlines;
 mod fifo;
 mod input;
 mod manager;
@@ -139,9 +141,8 @@ pub struct Client<C: Codec = TextCodec> {
     open_callback: OpenCallback,
     decoder: Decoder<C>,
     sockets: Vec<NamespaceSocket<C>>,
-    /// The ack deadlines `(at, socket, ack id)`, latest first: the next one
-    /// is last (a sorted vector: less code than a `BinaryHeap`).
-    ack_timers: Vec<(u64, SocketId, u64)>,
+    /// The ack deadlines, earliest first.
+    ack_timers: Deadlines,
     packet_events: bool,
     /// Queue [`Event::Engine`] traces.
     engine_events: bool,
@@ -181,7 +182,7 @@ impl<C: Codec> Client<C> {
             open_callback: OpenCallback::None,
             decoder: Decoder::default(),
             sockets: Vec::new(),
-            ack_timers: Vec::new(),
+            ack_timers: Deadlines::default(),
             packet_events: false,
             engine_events: false,
             open_trace: None,
@@ -213,7 +214,7 @@ impl<C: Codec> Client<C> {
     /// after draining the other outputs.
     pub fn poll_timeout(&self) -> Option<u64> {
         let engine = self.engine.as_ref().and_then(Engine::next_timeout);
-        let ack = self.ack_timers.last().map(|&(at, _, _)| at);
+        let ack = self.ack_timers.first().map(|(at, _, _)| at);
         [self.open_deadline, self.reconnect_at, engine, ack].into_iter().flatten().min()
     }
 }

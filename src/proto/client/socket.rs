@@ -200,10 +200,7 @@ impl<C: Codec> Client<C> {
             let deadline = timeout.map(|t| now.saturating_add(t));
             socket.acks.push(PendingAck { id, target, with_error, deadline });
             if let Some(at) = deadline {
-                // Latest first; an equal deadline goes before, as it fires after.
-                let t = (at, socket_id, id);
-                let pos = self.ack_timers.partition_point(|x| *x > t);
-                self.ack_timers.insert(pos, t);
+                self.ack_timers.insert((at, socket_id, id));
             }
             id
         });
