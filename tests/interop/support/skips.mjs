@@ -33,6 +33,13 @@ export const SKIPS = {
         "pingInterval (socket.io-client prints the same difference)",
     },
     {
+      match: /^namespaces \[polling\] > auth given as a function is called for every connection attempt$/,
+      reason:
+        "on a loaded machine python-socketio sometimes never answers the CONNECT sent after the reconnection's " +
+        "handshake over long-polling (two requests of the closed session get 400 first); socket.io-client " +
+        "fails the same (2 of 8 runs with both cores busy, against 1 of 8 for this package)",
+    },
+    {
       match: /^engine events > upgrade > handshake: /,
       reason:
         "python-engineio answers the upgrade packet with one more noop packet than socket.io, and the case pins " +
