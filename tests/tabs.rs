@@ -240,3 +240,42 @@ async fn emits_before_the_connection_wait_for_it_and_timeouts_are_per_tab() {
     assert_eq!(timed.await, Err(AckError::Timeout));
     assert!(a.connected() && b.connected());
 }
+
+#[wasm_bindgen_test]
+async fn a_server_disconnect_leaves_every_tab_inactive() {
+    let a = tab("kick");
+    all_connected(&[&a]).await;
+    // `b` joins a hub that runs already (it never hears a hub announce itself).
+    let b = tab("kick");
+    all_connected(&[&b]).await;
+    let a_events = events(&a);
+    let b_events = events(&b);
+    b.emit("kick", &()).unwrap();
+    let kicked = SocketEvent::Disconnect(DisconnectReason::IoServerDisconnect);
+    until("both tabs told", || a_events.borrow().contains(&kicked) && b_events.borrow().contains(&kicked)).await;
+    for t in [&a, &b] {
+        assert!(!t.connected() && !t.active(), "no reconnection after the server's disconnect");
+        assert_eq!(t.id(), None);
+    }
+    b.connect();
+    until("both connected again", || a.connected() && b.connected()).await;
+}
+
+#[wasm_bindgen_test]
+async fn where_the_browser_refuses_web_locks_each_tab_connects_on_its_own() {
+    js_sys::eval(
+        "globalThis.__request = LockManager.prototype.request; \
+         LockManager.prototype.request = () => Promise.reject(new DOMException('refused', 'SecurityError'));",
+    )
+    .unwrap();
+    let a = tab("refused");
+    let b = tab("refused");
+    let connected =
+        futures::future::join(until("a connected", || a.connected()), until("b connected", || b.connected()));
+    connected.await;
+    js_sys::eval("LockManager.prototype.request = globalThis.__request;").unwrap();
+    assert_eq!(count(&a).await, 2, "two connections, as without the option");
+    let back: String = b.emit_with_ack("echo", "alone").await.unwrap();
+    assert_eq!(back, "alone");
+    assert_ne!(a.id(), b.id());
+}

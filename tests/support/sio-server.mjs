@@ -11,6 +11,7 @@
 //   shout(text)         emits "heard" with text to every socket of the namespace
 //   poke()              asks "q" with an ack, then emits "answered" with each answer
 //   drop()              closes the socket's connection (the client reconnects)
+//   kick()              disconnects the socket from the server (no reconnection)
 import { createServer } from "node:http";
 import { Server } from "socket.io";
 
@@ -49,6 +50,7 @@ io.of(/^\/tabs-[\w-]+$/).on("connection", (socket) => {
   socket.on("shout", (text) => nsp.emit("heard", text));
   socket.on("poke", () => socket.emit("q", (answer) => socket.emit("answered", answer)));
   socket.on("drop", () => socket.conn.close());
+  socket.on("kick", () => socket.disconnect());
 });
 http.listen(port, "127.0.0.1", () => {
   console.log(`listening ${http.address().port}`);

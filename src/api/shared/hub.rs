@@ -373,8 +373,10 @@ impl Hub {
         }
         let watch = (from != self.me).then(|| {
             let hub = self.weak.clone();
-            Lock::new(&tab_lock(from), move || {
-                if let Some(hub) = hub.upgrade() {
+            Lock::new(&tab_lock(from), move |held| {
+                // Refused (never, once the tab could take its own): the tab
+                // stays attached until its `BYE`.
+                if let Some(hub) = hub.upgrade().filter(|_| held) {
                     hub.gone(from);
                 }
             })

@@ -79,12 +79,13 @@ struct TabSocket {
 /// callback the browser calls when it is granted.
 struct Lock {
     release: js_sys::Function,
-    _granted: Closure<dyn FnMut()>,
+    _granted: Closure<dyn FnMut(bool)>,
 }
 
 impl Lock {
-    fn new(name: &str, granted: impl FnMut() + 'static) -> Lock {
-        let granted = Closure::<dyn FnMut()>::new(granted);
+    /// `granted(true)` once held; `granted(false)` if the browser refuses.
+    fn new(name: &str, granted: impl FnMut(bool) + 'static) -> Lock {
+        let granted = Closure::<dyn FnMut(bool)>::new(granted);
         Lock { release: hold(name, &granted), _granted: granted }
     }
 }
@@ -116,6 +117,9 @@ pub(super) struct Tab {
     seen: Cell<u32>,
     /// Set once this tab holds its own lock (then the hub may watch it).
     started: Cell<bool>,
+    /// Set when the browser refuses this tab's locks: the tab runs its own
+    /// connection and neither listens nor speaks on the channel.
+    alone: Cell<bool>,
     /// What was sent before that, sent once it is held.
     early: RefCell<Vec<JsValue>>,
     own_lock: RefCell<Option<Lock>>,
@@ -156,6 +160,7 @@ impl Tab {
             sent: Cell::new(0),
             seen: Cell::new(0),
             started: Cell::new(false),
+            alone: Cell::new(false),
             early: RefCell::new(Vec::new()),
             own_lock: RefCell::new(None),
             owner_lock: RefCell::new(None),
@@ -164,9 +169,13 @@ impl Tab {
         });
         *slot.borrow_mut() = Rc::downgrade(&tab);
         let me = tab.me.clone();
-        *tab.own_lock.borrow_mut() = Some(Lock::new(&tab_lock(id), move || {
+        *tab.own_lock.borrow_mut() = Some(Lock::new(&tab_lock(id), move |held| {
             if let Some(tab) = me.upgrade() {
-                tab.start();
+                if held {
+                    tab.start();
+                } else {
+                    tab.go_alone();
+                }
             }
         }));
         Ok(tab)
@@ -175,17 +184,48 @@ impl Tab {
     /// This tab holds its own lock: it says hello, sends what waited, and
     /// asks to own the connection.
     fn start(&self) {
-        self.started.set(true);
-        self.post_hub(self.out(HELLO).done());
-        for message in std::mem::take(&mut *self.early.borrow_mut()) {
-            self.post_hub(message);
-        }
+        self.hello();
         let me = self.me.clone();
-        *self.owner_lock.borrow_mut() = Some(Lock::new(&format!("{PROTOCOL}:owner:{}", self.key), move || {
+        *self.owner_lock.borrow_mut() = Some(Lock::new(&format!("{PROTOCOL}:owner:{}", self.key), move |held| {
             if let Some(tab) = me.upgrade() {
-                tab.own();
+                if held {
+                    tab.own();
+                } else {
+                    tab.go_alone();
+                }
             }
         }));
+    }
+
+    /// The browser refuses Web Locks here (an opaque origin, say): no tab
+    /// can be elected, so this one runs its own connection, as without the
+    /// option.
+    fn go_alone(&self) {
+        if self.alone.replace(true) || self.hub.borrow().is_some() {
+            return;
+        }
+        self.channel.close();
+        self.own();
+        self.hello();
+    }
+
+    /// Says hello (to the hub, if there is one yet); what the tab asked
+    /// meanwhile goes once it has heard from a hub.
+    fn hello(&self) {
+        self.started.set(true);
+        self.sent.set(0);
+        self.post_counted(self.out(HELLO).done());
+        self.flush_early();
+    }
+
+    /// Sends what waited for a hub, once there is one to read it.
+    fn flush_early(&self) {
+        if !self.started.get() || self.hub_id.get() == 0 {
+            return;
+        }
+        for message in std::mem::take(&mut *self.early.borrow_mut()) {
+            self.post_counted(message);
+        }
     }
 
     /// This tab was granted the owner lock: it runs the connection.
@@ -207,13 +247,21 @@ impl Tab {
     }
 
     /// A message for the hub: to this tab's own hub in a microtask, else on
-    /// the channel (before this tab holds its lock: kept until it does).
+    /// the channel. Until this tab holds its lock and has heard from a hub,
+    /// it is kept (the first tab's hub does not exist yet when its page
+    /// starts asking).
     fn send(&self, message: Out) {
         let message = message.done();
-        if !self.started.get() {
+        if self.started.get() && self.hub_id.get() != 0 {
+            self.post_counted(message);
+        } else {
             self.early.borrow_mut().push(message);
-            return;
         }
+    }
+
+    /// Sends a message to the hub, counted: the hub's snapshots say how many
+    /// it has read since the tab's `HELLO`.
+    fn post_counted(&self, message: JsValue) {
         self.sent.set(self.sent.get().wrapping_add(1));
         self.post_hub(message);
     }
@@ -221,14 +269,14 @@ impl Tab {
     fn post_hub(&self, message: JsValue) {
         if self.hub.borrow().is_some() {
             self.later(message);
-        } else {
+        } else if !self.alone.get() {
             let _ = self.channel.post(&message);
         }
     }
 
     /// A message from this tab's hub to tab `to` (0: every tab).
     fn post_tabs(&self, to: u32, message: JsValue) {
-        if to != self.id {
+        if to != self.id && !self.alone.get() {
             let _ = self.channel.post(&message);
         }
         if to == self.id || to == 0 {
@@ -274,7 +322,11 @@ impl Tab {
             return;
         }
         match self.hub_id.get() {
-            0 => self.hub_id.set(from),
+            0 => {
+                // The first word of a hub that was there before this tab.
+                self.hub_id.set(from);
+                self.flush_early();
+            }
             hub if hub != from => return,
             _ => {}
         }
@@ -379,6 +431,7 @@ impl Tab {
         for message in messages {
             self.send(message);
         }
+        self.flush_early();
     }
 
     fn define(&self, socket: SocketId, s: &TabSocket) -> Out {

@@ -26,9 +26,10 @@ extern "C" {
     pub(super) fn post(this: &Channel, message: &JsValue) -> Result<(), JsValue>;
     #[wasm_bindgen(method)]
     pub(super) fn close(this: &Channel);
-    /// Asks for a Web Lock; `granted` runs once it is held. The returned
+    /// Asks for a Web Lock; `granted(true)` runs once it is held, and
+    /// `granted(false)` if the browser refuses the request. The returned
     /// function releases it, or withdraws the request.
-    pub(super) fn hold(name: &str, granted: &Closure<dyn FnMut()>) -> js_sys::Function;
+    pub(super) fn hold(name: &str, granted: &Closure<dyn FnMut(bool)>) -> js_sys::Function;
     /// Runs a function in a microtask.
     pub(super) fn soon(f: &JsValue);
 }
