@@ -168,33 +168,30 @@ impl Tab {
             config,
         });
         *slot.borrow_mut() = Rc::downgrade(&tab);
-        let me = tab.me.clone();
-        *tab.own_lock.borrow_mut() = Some(Lock::new(&tab_lock(id), move |held| {
+        *tab.own_lock.borrow_mut() = Some(tab.lock(&tab_lock(id), Tab::start));
+        Ok(tab)
+    }
+
+    /// Asks for a lock of this tab: `then` runs once it is held; refused,
+    /// the tab runs its own connection.
+    fn lock(&self, name: &str, then: fn(&Tab)) -> Lock {
+        let me = self.me.clone();
+        Lock::new(name, move |held| {
             if let Some(tab) = me.upgrade() {
                 if held {
-                    tab.start();
+                    then(&tab);
                 } else {
                     tab.go_alone();
                 }
             }
-        }));
-        Ok(tab)
+        })
     }
 
     /// This tab holds its own lock: it says hello, sends what waited, and
     /// asks to own the connection.
     fn start(&self) {
         self.hello();
-        let me = self.me.clone();
-        *self.owner_lock.borrow_mut() = Some(Lock::new(&format!("{PROTOCOL}:owner:{}", self.key), move |held| {
-            if let Some(tab) = me.upgrade() {
-                if held {
-                    tab.own();
-                } else {
-                    tab.go_alone();
-                }
-            }
-        }));
+        *self.owner_lock.borrow_mut() = Some(self.lock(&format!("{PROTOCOL}:owner:{}", self.key), Tab::own));
     }
 
     /// The browser refuses Web Locks here (an opaque origin, say): no tab
