@@ -269,14 +269,19 @@ impl Hub {
             (HELLO, _) => self.send(self.out(from, STATE).value(&self.snapshot(from)), from),
             (SOCKET, _) => {
                 let Some(nsp) = m.text(5) else { return };
+                // A tab numbers its sockets 0, 1, 2...: a definition is of a
+                // known one or of the next; any other number is ignored (no
+                // table grown to what a message says).
+                let known = self.tabs.borrow().iter().find(|t| t.id == from).map_or(0, |t| t.sockets.len());
+                if local as usize > known {
+                    return;
+                }
                 let opts = SocketOptions { auth: Auth::Provider, retries: m.u32(6), ack_timeout: m.opt_u64(7) };
                 let Some(socket) = driver.call(|client, _| client.add_socket(&nsp, opts)) else { return };
                 if let Some(t) = self.tabs.borrow_mut().iter_mut().find(|t| t.id == from) {
-                    if t.sockets.len() <= local as usize {
-                        t.sockets.resize(local as usize + 1, None);
-                    }
-                    if let Some(slot) = t.sockets.get_mut(local as usize) {
-                        *slot = Some(socket);
+                    match t.sockets.get_mut(local as usize) {
+                        Some(slot) => *slot = Some(socket),
+                        None => t.sockets.push(Some(socket)),
                     }
                 }
             }
