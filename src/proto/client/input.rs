@@ -2,18 +2,47 @@
 //! browser's `offline` and `beforeunload`, and the timers.
 
 use crate::proto::codec::Codec;
-use crate::proto::engine::{Engine, Io};
 use crate::proto::{CloseDetail, ErrorKind, Event, Frame, HttpError, Reason, TransportId};
 
 use super::*;
 
+/// What the shell reports about one transport.
+enum EngineInput<C: Codec> {
+    WsOpen,
+    WsFrame(Frame<C>),
+    WsError,
+    WsClose(u16, String),
+    Drain,
+    Poll(Result<C::Text, HttpError>),
+    Post(Result<(), HttpError>),
+}
+
 impl<C: Codec> Client<C> {
-    pub(super) fn route(&mut self, now: u64, id: TransportId, f: impl FnOnce(&mut Engine<C>, &mut Io<'_, C>)) {
-        if let Some(e) = self.engine.as_mut().filter(|e| e.owns(id)) {
-            f(e, &mut self.engine_io.io());
-        } else if let Some(i) = self.retired.iter().position(|e| e.owns(id)) {
-            if let Some(e) = self.retired.get_mut(i) {
-                f(e, &mut self.engine_io.io());
+    /// Hands an input to the engine that owns transport `id` (the current
+    /// one or a retired one still closing), then runs the client's reaction.
+    /// One function for every kind of input, not one per closure: the lookup
+    /// is compiled once.
+    fn route(&mut self, now: u64, id: TransportId, input: EngineInput<C>) {
+        let retired = match self.engine.as_ref() {
+            Some(e) if e.owns(id) => None,
+            _ => self.retired.iter().position(|e| e.owns(id)),
+        };
+        let engine = match retired {
+            None => self.engine.as_mut().filter(|e| e.owns(id)),
+            Some(i) => self.retired.get_mut(i),
+        };
+        if let Some(e) = engine {
+            let io = &mut self.engine_io.io();
+            match input {
+                EngineInput::WsOpen => e.handle_ws_open(io, id),
+                EngineInput::WsFrame(frame) => e.handle_ws_frame(io, now, id, frame),
+                EngineInput::WsError => e.handle_ws_error(io, id),
+                EngineInput::WsClose(code, reason) => e.handle_ws_close(io, id, code, reason),
+                EngineInput::Drain => e.handle_drain(io, id),
+                EngineInput::Poll(result) => e.handle_poll(io, now, id, result),
+                EngineInput::Post(result) => e.handle_post(io, id, result),
+            }
+            if let Some(i) = retired {
                 e.events.clear();
                 if e.is_closed() {
                     self.retired.swap_remove(i);
@@ -25,37 +54,37 @@ impl<C: Codec> Client<C> {
 
     /// A WebSocket opened.
     pub fn handle_ws_open(&mut self, now: u64, id: TransportId) {
-        self.route(now, id, |e, io| e.handle_ws_open(io, id));
+        self.route(now, id, EngineInput::WsOpen);
     }
 
     /// A WebSocket message arrived.
     pub fn handle_ws_frame(&mut self, now: u64, id: TransportId, frame: Frame<C>) {
-        self.route(now, id, |e, io| e.handle_ws_frame(io, now, id, frame));
+        self.route(now, id, EngineInput::WsFrame(frame));
     }
 
     /// A WebSocket reported an error (its close follows).
     pub fn handle_ws_error(&mut self, now: u64, id: TransportId) {
-        self.route(now, id, |e, io| e.handle_ws_error(io, id));
+        self.route(now, id, EngineInput::WsError);
     }
 
     /// A WebSocket closed.
     pub fn handle_ws_close(&mut self, now: u64, id: TransportId, code: u16, reason: String) {
-        self.route(now, id, |e, io| e.handle_ws_close(io, id, code, reason));
+        self.route(now, id, EngineInput::WsClose(code, reason));
     }
 
     /// The microtask requested by [`Transmit::Drain`] ran.
     pub fn handle_drain(&mut self, now: u64, id: TransportId) {
-        self.route(now, id, |e, io| e.handle_drain(io, id));
+        self.route(now, id, EngineInput::Drain);
     }
 
     /// A long-polling GET completed with its body, or failed.
     pub fn handle_poll(&mut self, now: u64, id: TransportId, result: Result<C::Text, HttpError>) {
-        self.route(now, id, |e, io| e.handle_poll(io, now, id, result));
+        self.route(now, id, EngineInput::Poll(result));
     }
 
     /// A long-polling POST completed, or failed.
     pub fn handle_post(&mut self, now: u64, id: TransportId, result: Result<(), HttpError>) {
-        self.route(now, id, |e, io| e.handle_post(io, id, result));
+        self.route(now, id, EngineInput::Post(result));
     }
 
     /// The browser went offline: closes the connection (`transport close`),
