@@ -70,7 +70,8 @@ extern "C" {
     pub fn has_event_listeners() -> bool;
 }
 
-/// Milliseconds on the page's monotonic clock (`native`: the one it had at load).
+/// Milliseconds of the page's `Date.now` (`native`: the one it had at load),
+/// never going backwards.
 pub fn now(native: bool) -> u64 {
     clock(native) as u64
 }

@@ -79,6 +79,29 @@ for (const mode of MODES) {
       assert.deepEqual(res, { sum: 42, echo: JSON_ARGS[0] });
     });
 
+    it("an ack timeout still fires on time when the system clock steps back", T, async () => {
+      const { page } = await start();
+      const res = await page.eval(async () => {
+        const s = window.sockets.main;
+        const realNow = Date.now;
+        const t0 = performance.now();
+        try {
+          return await new Promise((resolve, reject) => {
+            s.timeout(300).emit("noanswer", 1, (err) =>
+              resolve({ message: err && err.message, elapsed: performance.now() - t0 }),
+            );
+            // The clock goes back an hour (an NTP correction, a user changing the time).
+            Date.now = () => realNow() - 3_600_000;
+            setTimeout(() => reject(new Error("no ack error after 3 s")), 3000);
+          });
+        } finally {
+          Date.now = realNow;
+        }
+      });
+      assert.equal(res.message, "operation has timed out");
+      assert.ok(res.elapsed >= 280 && res.elapsed < 3000, `ack error after ${res.elapsed} ms, expected about 300`);
+    });
+
     it("timeout(ms).emit calls the ack with an error when the server never answers", T, async () => {
       const { srv, page } = await start();
       const res = await page.eval(async () => {
