@@ -254,15 +254,21 @@ function transportNames(list: ManagerOptions["transports"] | undefined): string[
   );
 }
 
-/** `f`, but exceptions are reported instead of thrown. */
-function guarded<A extends unknown[]>(f: (...args: A) => void): (...args: A) => void {
-  return (...args) => {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Handler6 = (a: any, b: any, c: any, d: any, e: any, f: any) => void;
+
+/**
+ * `f`, but exceptions are reported instead of thrown. It runs on every event: six parameters (the
+ * most a handler takes) rather than a rest array spread again into the call.
+ */
+function guarded<F extends Handler6>(f: F): F {
+  return ((a, b, c, d, e, g) => {
     try {
-      f(...args);
-    } catch (e) {
-      report(e);
+      f(a, b, c, d, e, g);
+    } catch (x) {
+      report(x);
     }
-  };
+  }) as F;
 }
 
 /**

@@ -82,7 +82,7 @@ const mapping = JSON.parse(
 );
 writeFileSync(
   join(stage, "socketio_wasm.js"),
-  leanLoader(oneWayEnums(shortenGlue(readFileSync(join(stage, "socketio_wasm.js"), "utf8"), mapping))),
+  leanLoader(leanStrings(fastCrossings(oneWayEnums(shortenGlue(readFileSync(join(stage, "socketio_wasm.js"), "utf8"), mapping))))),
 );
 writeFileSync(join(root, "target/wasm-names.json"), JSON.stringify(mapping, null, 1) + "\n");
 
@@ -126,6 +126,57 @@ function oneWayEnums(glue) {
   });
   if (n === 0) throw new Error("build: no enum entries found in the glue");
   return glue;
+}
+/**
+ * Two crossings of the glue made cheaper, as they happen on every event:
+ * - a Rust closure called from JavaScript (a WebSocket's `message`) takes its arguments as
+ *   parameters, not as a rest array spread again into the call (as many as the largest closure
+ *   signature of the module has);
+ * - short ASCII text read from the wasm (an outgoing packet's header) is made with
+ *   `String.fromCharCode`, without a TextDecoder call, which costs about three times as much at
+ *   that length.
+ * Throws when the glue has an unknown shape.
+ */
+function fastCrossings(glue) {
+  let arity = -1;
+  for (const [, params] of glue.matchAll(/^function wasm_bindgen_\w+_convert__closures_____invoke\w*\(([^)]*)\)/gm)) {
+    arity = Math.max(arity, params.split(",").length - 2);
+  }
+  const spread = /const real = \(\.\.\.args\) => \{([\s\S]*?)return f\(a, state\.b, \.\.\.args\);/;
+  if (arity < 0 || !spread.test(glue)) throw new Error("build: the closure wrapper of the glue has an unknown shape");
+  const params = Array.from({ length: arity }, (_, i) => `x${i}`);
+  glue = glue.replace(spread, (_, body) => `const real = (${params.join(", ")}) => {${body}return f(${["a", "state.b", ...params].join(", ")});`);
+  const text = /function getStringFromWasm0\(ptr, len\) \{\n    ptr = ptr >>> 0;\n    return decodeText\(getUint8ArrayMemory0\(\)\.subarray\(ptr, ptr \+ len\)\);\n\}/;
+  if (!text.test(glue)) throw new Error("build: getStringFromWasm0 of the glue has an unknown shape");
+  return glue.replace(text, () => `function getStringFromWasm0(ptr, len) {
+    ptr = ptr >>> 0;
+    const bytes = getUint8ArrayMemory0().subarray(ptr, ptr + len);
+    if (len < 64) {
+        let i = 0;
+        while (i < len && bytes[i] < 128) i++;
+        if (i === len) return String.fromCharCode.apply(null, bytes);
+    }
+    return decodeText(bytes);
+}`);
+}
+/**
+ * The glue's string copies into the wasm without what the package never uses: every call passes
+ * the same allocator pair (now written once, inside), so the branch for a call without `realloc`
+ * goes, and so does the `encodeInto` fallback (every browser of the ES2022 target and Node.js have
+ * it). Throws when the glue has an unknown shape.
+ */
+function leanStrings(glue) {
+  const calls = [...glue.matchAll(/passStringToWasm0\((\w+), (wasm\.\w+), (wasm\.\w+)\)/g)];
+  const pairs = new Set(calls.map((c) => `${c[2]}, ${c[3]}`));
+  if (calls.length === 0 || pairs.size !== 1) throw new Error("build: passStringToWasm0 is called with other allocators");
+  const [[, , malloc, realloc]] = calls;
+  glue = glue.replace(/passStringToWasm0\((\w+), wasm\.\w+, wasm\.\w+\)/g, (_, arg) => `passStringToWasm0(${arg})`);
+  const head = /function passStringToWasm0\(arg, malloc, realloc\) \{\n    if \(realloc === undefined\) \{\n[^}]*\n    \}\n/;
+  const polyfill = /\nif \(!\('encodeInto' in cachedTextEncoder\)\) \{\n[\s\S]*?\n\}\n/;
+  if (!head.test(glue) || !polyfill.test(glue)) throw new Error("build: passStringToWasm0 of the glue has an unknown shape");
+  return glue
+    .replace(head, () => `function passStringToWasm0(arg) {\n    const malloc = ${malloc}, realloc = ${realloc};\n`)
+    .replace(polyfill, () => "\n");
 }
 /**
  * The glue's loader cut to the two calls js/wasm.ts makes: `initSync({ module })` with the file's
