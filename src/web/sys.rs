@@ -21,9 +21,6 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     fn written(this: &EncodeResult) -> u32;
 
-    #[wasm_bindgen(js_name = queueMicrotask)]
-    pub fn queue_microtask(f: &js_sys::Function);
-
     #[wasm_bindgen(js_name = addEventListener)]
     pub fn add_event_listener(kind: &str, handler: &js_sys::Function);
 
@@ -62,6 +59,10 @@ extern "C" {
 
     #[wasm_bindgen(js_name = now)]
     fn clock(native: bool) -> f64;
+
+    /// Runs `f` in a microtask, as a promise reaction (see timers.js).
+    #[wasm_bindgen(js_name = microtask)]
+    pub fn queue_microtask(f: &js_sys::Function);
 
     /// True when the global scope has `addEventListener` (a window or a
     /// worker). Asked in JavaScript: `js_sys::global()` would link its search

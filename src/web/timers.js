@@ -2,7 +2,7 @@
 // clearTimeout and Date.now the page had when this module was evaluated (the option
 // useNativeTimers: a test's fake timers installed later do not drive the connection); without it,
 // whatever the page has at the time of the call. Also whether the global scope takes event
-// listeners (the shell's `offline` and `beforeunload`).
+// listeners (the shell's `offline` and `beforeunload`), and the shell's microtasks.
 //
 // The clock is Date.now, as socket.io-client's heartbeat check, kept from going backwards: a step
 // back of the system clock is absorbed, so no deadline moves later. It is read on every input and
@@ -38,4 +38,12 @@ export function now(native) {
     t = clocks[i];
   }
   return (clocks[i] = t);
+}
+
+// A microtask as a promise reaction, as engine.io-client schedules its own (its `nextTick`):
+// `queueMicrotask` goes through the page's bindings and costs more per call.
+const done = Promise.resolve();
+
+export function microtask(f) {
+  done.then(f);
 }
