@@ -160,10 +160,10 @@ function fastCrossings(glue) {
 }`);
 }
 /**
- * The glue's string copies into the wasm without what the package never uses: every call passes
- * the same allocator pair (now written once, inside), so the branch for a call without `realloc`
- * goes, and so does the `encodeInto` fallback (every browser of the ES2022 target and Node.js have
- * it). Throws when the glue has an unknown shape.
+ * The glue without what the package never uses. Every string copy into the wasm passes the same
+ * allocator pair (now written once, inside), so the branch for a call without `realloc` goes, and
+ * so does the `encodeInto` fallback (every browser of the ES2022 target and Node.js have it).
+ * Throws when the glue has an unknown shape.
  */
 function leanStrings(glue) {
   const calls = [...glue.matchAll(/passStringToWasm0\((\w+), (wasm\.\w+), (wasm\.\w+)\)/g)];
@@ -174,9 +174,15 @@ function leanStrings(glue) {
   const head = /function passStringToWasm0\(arg, malloc, realloc\) \{\n    if \(realloc === undefined\) \{\n[^}]*\n    \}\n/;
   const polyfill = /\nif \(!\('encodeInto' in cachedTextEncoder\)\) \{\n[\s\S]*?\n\}\n/;
   if (!head.test(glue) || !polyfill.test(glue)) throw new Error("build: passStringToWasm0 of the glue has an unknown shape");
-  return glue
+  glue = glue
     .replace(head, () => `function passStringToWasm0(arg) {\n    const malloc = ${malloc}, realloc = ${realloc};\n`)
     .replace(polyfill, () => "\n");
+  // The manager's `Symbol.dispose` (js/ never disposes it with `using`), and the memory view's
+  // test for a detached buffer: a grown memory has a new buffer, which the comparison finds alone.
+  const dispose = /\nif \(Symbol\.dispose\) WasmManager\.prototype\[Symbol\.dispose\] = WasmManager\.prototype\.free;\n/;
+  const view = /cachedDataViewMemory0 === null \|\| cachedDataViewMemory0\.buffer\.detached === true \|\| \(cachedDataViewMemory0\.buffer\.detached === undefined && (cachedDataViewMemory0\.buffer !== wasm\.\w+\.buffer)\)/;
+  if (!dispose.test(glue) || !view.test(glue)) throw new Error("build: the glue's dispose or memory view has an unknown shape");
+  return glue.replace(dispose, () => "\n").replace(view, (_, changed) => `cachedDataViewMemory0 === null || ${changed}`);
 }
 /**
  * The glue's loader cut to the two calls js/wasm.ts makes: `initSync({ module })` with the file's
@@ -219,6 +225,34 @@ export { initSync, __wbg_init as default };
 }
 for (const f of readdirSync(join(root, "js"))) cpSync(join(root, "js", f), join(stage, f));
 run(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.build.json", "--outDir", out]);
+inlineEnums(out, readFileSync(join(stage, "socketio_wasm.js"), "utf8"));
+
+/**
+ * The enums that cross the boundary (declared once, in src/bindings) read as their numbers where
+ * the package's modules name a member (`EventKind.Connect` becomes `14`), as TypeScript does with a
+ * `const enum`: the glue keeps the objects for the code that passes them around. Throws when a
+ * module names a member the glue does not have.
+ */
+function inlineEnums(dir, glue) {
+  const enums = new Map();
+  for (const [, name, body] of glue.matchAll(/^export const (\w+) = Object\.freeze\(\{([\s\S]*?)\n\}\);/gm)) {
+    const members = new Map();
+    for (const [, key, value] of body.matchAll(/^\s+(\w+): (\d+),$/gm)) members.set(key, value);
+    enums.set(name, members);
+  }
+  if (!enums.has("EventKind") || !enums.has("ErrorType")) throw new Error("build: the glue's enums were not found");
+  const member = new RegExp(`\\b(${[...enums.keys()].join("|")})\\.(\\w+)\\b`, "g");
+  for (const f of readdirSync(dir).filter((f) => f.endsWith(".js") && f !== "socketio_wasm.js")) {
+    const file = join(dir, f);
+    const code = readFileSync(file, "utf8");
+    const inlined = code.replace(member, (m, e, key) => {
+      const v = enums.get(e).get(key);
+      if (v === undefined) throw new Error(`build: ${f} names ${m}, which the glue does not have`);
+      return v;
+    });
+    if (inlined !== code) writeFileSync(file, inlined);
+  }
+}
 for (const f of ["socketio_wasm.js", "socketio_wasm.d.ts"]) cpSync(join(stage, f), join(out, f));
 // The JavaScript half of the payload codec (src/bindings/codec.js), imported by the glue.
 cpSync(join(stage, "snippets"), join(out, "snippets"), { recursive: true });
