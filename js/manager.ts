@@ -254,23 +254,6 @@ function transportNames(list: ManagerOptions["transports"] | undefined): string[
   );
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Handler6 = (a: any, b: any, c: any, d: any, e: any, f: any) => void;
-
-/**
- * `f`, but exceptions are reported instead of thrown. It runs on every event: six parameters (the
- * most a handler takes) rather than a rest array spread again into the call.
- */
-function guarded<F extends Handler6>(f: F): F {
-  return ((a, b, c, d, e, g) => {
-    try {
-      f(a, b, c, d, e, g);
-    } catch (x) {
-      report(x);
-    }
-  }) as F;
-}
-
 /**
  * A component of the address's query decoded: `%XX` escapes that are not hexadecimal stay as they
  * are, and a component whose bytes are not UTF-8 stays whole.
@@ -572,16 +555,40 @@ export class Manager<
 
   // What user code throws is reported (as an uncaught exception would be) and never unwinds
   // through the engine, which goes on with the next event.
+  //
+  // What a packet from the server brings (an event, an ack, the namespace's connect, its
+  // disconnect by the server) reaches the sockets in a microtask after the frame was read, in
+  // order, as socket.io-client hands each decoded packet on in its `nextTick`. A socket's other
+  // events (`connect_error`, `disconnect`) follow them in that queue while it is not empty, so a
+  // socket sees everything in the order the engine reported it.
   /** @internal */
   _handler() {
+    const queue: (() => void)[] = [];
+    const run = (f: () => void) => {
+      try {
+        f();
+      } catch (e) {
+        report(e);
+      }
+    };
+    const flush = () => {
+      for (let i = 0; i < queue.length; i++) run(queue[i]!);
+      queue.length = 0;
+    };
+    const later = (f: () => void) => {
+      if (queue.push(f) === 1) void Promise.resolve().then(flush);
+    };
     return {
-      message: guarded((s: number, args: unknown[], atts: ArrayBuffer[] | undefined, ack: number) =>
-        this._sockets[s]?._onMessage(args, atts, ack),
-      ),
-      ack: guarded((s: number, token: number, withError: boolean, args?: unknown[], atts?: ArrayBuffer[], error?: string) =>
-        this._sockets[s]?._onAck(token, withError, args, atts, error),
-      ),
-      event: guarded((kind: EventKind, s: number, a: unknown, b: unknown) => this._event(kind, s, a, b)),
+      message: (s: number, args: unknown[], atts: ArrayBuffer[] | undefined, ack: number) =>
+        later(() => this._sockets[s]?._onMessage(args, atts, ack)),
+      ack: (s: number, token: number, withError: boolean, args?: unknown[], atts?: ArrayBuffer[], error?: string) =>
+        later(() => this._sockets[s]?._onAck(token, withError, args, atts, error)),
+      event: (kind: EventKind, s: number, a: unknown, b: unknown) => {
+        const fromServer = kind === EventKind.Connect || (kind === EventKind.Disconnect && a === "io server disconnect");
+        const perSocket = kind === EventKind.ConnectError || kind === EventKind.Disconnect;
+        if (fromServer || (perSocket && queue.length)) later(() => this._event(kind, s, a, b));
+        else run(() => this._event(kind, s, a, b));
+      },
     };
   }
 

@@ -33,6 +33,10 @@ function setup(io, srv) {
       cb(...args);
     });
     socket.on("sum", (a, b, cb) => cb(a + b));
+    socket.on("burst-then-bye", (n) => {
+      for (let i = 0; i < n; i++) socket.emit("e", i);
+      socket.disconnect();
+    });
   });
 }
 
@@ -77,6 +81,34 @@ for (const mode of MODES) {
         };
       }, JSON_ARGS[0]);
       assert.deepEqual(res, { sum: 42, echo: JSON_ARGS[0] });
+    });
+
+    it("events the server sends before disconnecting arrive in order, before the disconnect", T, async () => {
+      const { page } = await start();
+      const seen = await page.eval(
+        () =>
+          new Promise((resolve) => {
+            const s = window.sockets.main;
+            const seen = [];
+            const onError = (e) => {
+              if (String(e.message || e).includes("listener fails")) e.preventDefault?.();
+            };
+            window.addEventListener("error", onError);
+            s.on("e", (i) => {
+              seen.push(i);
+              // A listener that throws skips the listeners after it for this event (as in
+              // socket.io-client), not the next events.
+              if (i === 0) throw new Error("listener fails");
+            });
+            s.on("e", (i) => seen.push(`again ${i}`));
+            s.on("disconnect", (reason) => {
+              window.removeEventListener("error", onError);
+              resolve([...seen, reason]);
+            });
+            s.emit("burst-then-bye", 3);
+          }),
+      );
+      assert.deepEqual(seen, [0, 1, "again 1", 2, "again 2", "io server disconnect"]);
     });
 
     it("an ack timeout still fires on time when the system clock steps back", T, async () => {
