@@ -21,7 +21,8 @@
  * Nothing here imports the engine: the glue's parts are given to the constructor, so that the tab's
  * code (which has them already) does not load a second copy.
  */
-import type { EventKind as Kinds, WasmManager, whenReady } from "./wasm.js";
+import { EventKind } from "./wasm.js";
+import type { WasmManager, whenReady } from "./wasm.js";
 
 /** Sends a message to a tab, moving the buffers in `transfer`. */
 export type Post = (m: unknown, transfer?: Transferable[]) => void;
@@ -61,7 +62,6 @@ export class Hub {
 
   constructor(
     /** @internal */ readonly W: typeof WasmManager,
-    /** @internal */ readonly K: typeof Kinds,
     /** @internal */ readonly ready: typeof whenReady,
   ) {}
 
@@ -197,7 +197,7 @@ class Conn {
     if (!pending) return;
     const c = this.clients.find((x) => x.want.has(h));
     pending[1] = c;
-    if (c) c.post({ t: "ev", k: this.hub.K.Auth, s: c.rev.get(h), a: pending[0] });
+    if (c) c.post({ t: "ev", k: EventKind.Auth, s: c.rev.get(h), a: pending[0] });
     else {
       this.auth.delete(h);
       this.w?.authResponse(h, pending[0], undefined);
@@ -216,15 +216,14 @@ class Conn {
   }
 
   open(c: Client, w: WasmManager, token: number): void {
-    const K = this.hub.K;
     c.closed = false;
     const state = w.managerState();
     if (state & 2) {
       // Already open: this tab sees what the others saw.
       const st = this.snapshot(c);
-      c.post({ t: "ev", k: K.Opening, s: 0, st });
-      c.post({ t: "ev", k: K.Open, s: 0, st });
-      if (token) c.post({ t: "ev", k: K.OpenResult, s: 0, a: token, st });
+      c.post({ t: "ev", k: EventKind.Opening, s: 0, st });
+      c.post({ t: "ev", k: EventKind.Open, s: 0, st });
+      if (token) c.post({ t: "ev", k: EventKind.OpenResult, s: 0, a: token, st });
       return;
     }
     // Opening, or closed: the tab gets the events of the attempt with the others.
@@ -237,7 +236,6 @@ class Conn {
   }
 
   private handler() {
-    const K = this.hub.K;
     const live = () => this.clients.filter((c) => !c.closed);
     const on = (h: number) => this.clients.filter((c) => c.want.has(h));
     return {
@@ -254,47 +252,47 @@ class Conn {
         this.acks.delete(g);
         e[0].post({ t: "ack", s: e[1], k: e[2], e: withError, a: args, b: atts, x: error }, atts);
       },
-      event: (kind: Kinds, h: number, a: unknown, b: unknown) => {
+      event: (kind: EventKind, h: number, a: unknown, b: unknown) => {
         switch (kind) {
-          case K.Connect:
-          case K.ConnectError:
-          case K.Disconnect:
-            if (kind === K.Disconnect) for (const k of this.awaiting) if (k.startsWith(h + ":")) this.awaiting.delete(k);
+          case EventKind.Connect:
+          case EventKind.ConnectError:
+          case EventKind.Disconnect:
+            if (kind === EventKind.Disconnect) for (const k of this.awaiting) if (k.startsWith(h + ":")) this.awaiting.delete(k);
             for (const c of on(h)) c.post({ t: "ev", k: kind, s: c.rev.get(h), a, b, st: this.snapshot(c) });
             return;
-          case K.Auth:
+          case EventKind.Auth:
             this.auth.set(h, [a as number, undefined]);
             this.ask(h);
             return;
-          case K.Outgoing: {
+          case EventKind.Outgoing: {
             const [json, mark] = a as [string, Mark];
             const c = mark.c;
             if (c.want.has(h) && c.out.has(h)) c.post({ t: "ev", k: kind, s: c.rev.get(h), a: [json, mark.v] });
             return;
           }
-          case K.OpenResult: {
+          case EventKind.OpenResult: {
             const e = this.opens.get(a as number);
             this.opens.delete(a as number);
             if (e) e[0].post({ t: "ev", k: kind, s: 0, a: e[1], b, st: this.snapshot(e[0]) });
             return;
           }
-          case K.Packet:
+          case EventKind.Packet:
             for (const c of this.clients) if (c.packets) c.post({ t: "ev", k: kind, s: 0, a, b });
             return;
           // The engine's debugging events, to the tabs that listen to them.
-          case K.EnginePacket:
-          case K.EnginePacketCreate:
-          case K.EngineFlush:
-          case K.EngineDrain:
-          case K.EnginePing:
-          case K.EngineOpen:
-          case K.EngineUpgrading:
-          case K.EngineError:
-          case K.ReconnectDelay:
+          case EventKind.EnginePacket:
+          case EventKind.EnginePacketCreate:
+          case EventKind.EngineFlush:
+          case EventKind.EngineDrain:
+          case EventKind.EnginePing:
+          case EventKind.EngineOpen:
+          case EventKind.EngineUpgrading:
+          case EventKind.EngineError:
+          case EventKind.ReconnectDelay:
             for (const c of this.clients) if (c.engine) c.post({ t: "ev", k: kind, s: 0, a, b });
             return;
           default: {
-            const snap = kind !== K.Ping;
+            const snap = kind !== EventKind.Ping;
             for (const c of live()) c.post({ t: "ev", k: kind, s: 0, a, b, st: snap ? this.snapshot(c) : undefined });
           }
         }
@@ -363,7 +361,7 @@ export class Client {
           this.closed = false;
           this.want.add(h);
           const state = w.state(h);
-          if (state & 1) this.post({ t: "ev", k: conn.hub.K.Connect, s: m.s, st: conn.snapshot(this) });
+          if (state & 1) this.post({ t: "ev", k: EventKind.Connect, s: m.s, st: conn.snapshot(this) });
           else if (!(state & 2)) w.connect(h);
           break;
         }

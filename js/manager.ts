@@ -345,7 +345,7 @@ export class Manager<
     if (this._autoConnect) this.open();
     // A shared connection (js/shared.ts) is loaded only when asked for, and given the engine's parts.
     const start = (err?: Error) => this._start(err);
-    if (opts.shared) import("./shared.js").then((s) => s.attach(this, WasmManager, EventKind, whenReady)).catch(start);
+    if (opts.shared) import("./shared.js").then((s) => s.attach(this, WasmManager, whenReady)).catch(start);
     else whenReady(start);
   }
 

@@ -7,9 +7,9 @@
  * { type: "module" })`, which bundlers (Vite, webpack 5) recognise and bundle on their own.
  */
 import { Hub, type Hello } from "./hub.js";
-import { EventKind, WasmManager, whenReady } from "./wasm.js";
+import { WasmManager, whenReady } from "./wasm.js";
 
-const hub = new Hub(WasmManager, EventKind, whenReady);
+const hub = new Hub(WasmManager, whenReady);
 
 (globalThis as unknown as { onconnect: (e: MessageEvent) => void }).onconnect = (e) => {
   const port = e.ports[0];

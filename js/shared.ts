@@ -17,7 +17,8 @@
  * the tab is gone.
  */
 import type { Manager } from "./manager.js";
-import type { EventKind as Kinds, WasmManager, whenReady } from "./wasm.js";
+import { EventKind } from "./wasm.js";
+import type { WasmManager, whenReady } from "./wasm.js";
 import { Hub, type Hello, type Post, type Snapshot } from "./hub.js";
 
 type Handler = ReturnType<Manager["_handler"]>;
@@ -61,7 +62,6 @@ class Remote {
 
   constructor(
     private h: Handler,
-    private K: typeof Kinds,
     private send: Post,
   ) {}
 
@@ -89,7 +89,7 @@ class Remote {
     for (let s = 0; s < this.defs.length; s++) this.detach(s);
     this.closed = true;
     this.cmd({ t: "close" });
-    this.h.event(this.K.Close, 0, "forced close", undefined);
+    this.h.event(EventKind.Close, 0, "forced close", undefined);
   }
 
   closeEngine(): void {
@@ -190,7 +190,7 @@ class Remote {
     const was = this.state(s) & 1;
     this.att[s] = false;
     this.failAcks(s);
-    if (was) this.h.event(this.K.Disconnect, s, reason, undefined);
+    if (was) this.h.event(EventKind.Disconnect, s, reason, undefined);
   }
 
   private failAcks(s?: number): void {
@@ -216,21 +216,20 @@ class Remote {
         if (this.acks.delete(d.s + ":" + d.k)) h.ack(d.s, d.k, d.e, d.a, d.b, d.x);
         return;
       case "ev": {
-        const K = this.K;
-        const perSocket = d.k === K.Connect || d.k === K.ConnectError || d.k === K.Disconnect || d.k === K.Auth;
+        const perSocket = d.k === EventKind.Connect || d.k === EventKind.ConnectError || d.k === EventKind.Disconnect || d.k === EventKind.Auth;
         if (perSocket && !this.att[d.s]) {
           // An auth request must be answered, even by a tab that just left.
-          if (d.k === K.Auth) this.authResponse(d.s, d.a, undefined);
+          if (d.k === EventKind.Auth) this.authResponse(d.s, d.a, undefined);
           return;
         }
-        if (!perSocket && this.closed && d.k !== K.OpenResult) return;
+        if (!perSocket && this.closed && d.k !== EventKind.OpenResult) return;
         h.event(d.k, d.s, d.a, d.b);
         return;
       }
       case "fail":
         this.wait = 0;
         for (let s = 0; s < this.defs.length; s++) {
-          if (this.att[s]) h.event(this.K.ConnectError, s, [d.x, 0], undefined);
+          if (this.att[s]) h.event(EventKind.ConnectError, s, [d.x, 0], undefined);
         }
         return;
     }
@@ -241,13 +240,12 @@ class Remote {
    * connection, and everything it asked for is asked again of the new one, which reconnects.
    */
   moveTo(send: Post, hello: Hello): void {
-    const K = this.K;
     const wasOpen = this.managerState() & 2;
     for (let s = 0; s < this.defs.length; s++) {
-      if (this.att[s] && this.state(s) & 1) this.h.event(K.Disconnect, s, "transport close", undefined);
+      if (this.att[s] && this.state(s) & 1) this.h.event(EventKind.Disconnect, s, "transport close", undefined);
     }
     this.failAcks();
-    if (wasOpen) this.h.event(K.Close, 0, "transport close", undefined);
+    if (wasOpen) this.h.event(EventKind.Close, 0, "transport close", undefined);
     this.st = { m: 0, s: [] };
     this.wait = 0;
     this.send = send;
@@ -304,7 +302,7 @@ function keyOf(uri: string, cfg: object): string {
  * Starts the engine of `m`: a stand-in for the shared connection, or, where it cannot be shared, the
  * tab's own (through `ready`).
  */
-export function attach(m: Manager, W: typeof WasmManager, K: typeof Kinds, ready: typeof whenReady): void {
+export function attach(m: Manager, W: typeof WasmManager, ready: typeof whenReady): void {
   const start = (err?: Error, w?: WasmManager) => m._start(err, w);
   const g = globalThis as { SharedWorker?: typeof SharedWorker; BroadcastChannel?: typeof BroadcastChannel };
   const hasWorker = typeof g.SharedWorker === "function";
@@ -323,7 +321,7 @@ export function attach(m: Manager, W: typeof WasmManager, K: typeof Kinds, ready
 
   if (hasWorker) {
     const ch = new MessageChannel();
-    const remote = new Remote(handler, K, (msg, tr) => ch.port1.postMessage(msg, tr ?? []));
+    const remote = new Remote(handler, (msg, tr) => ch.port1.postMessage(msg, tr ?? []));
     ch.port1.onmessage = (e) => remote.recv(e.data);
     start(undefined, remote as unknown as WasmManager);
     void tabLockName().then((lock) => {
@@ -342,7 +340,7 @@ export function attach(m: Manager, W: typeof WasmManager, K: typeof Kinds, ready
   /** the hub this tab talks to (its epoch), once known */
   let owner: string | undefined;
   let queue: Array<[unknown, Transferable[] | undefined]> | undefined = [];
-  const remote = new Remote(handler, K, (msg, tr) => queue!.push([msg, tr]));
+  const remote = new Remote(handler, (msg, tr) => queue!.push([msg, tr]));
   start(undefined, remote as unknown as WasmManager);
 
   const use = (epoch: string, send: Post) => {
@@ -374,7 +372,7 @@ export function attach(m: Manager, W: typeof WasmManager, K: typeof Kinds, ready
   void locks.request(PROTOCOL + " owner " + key, () => {
     mine = uid();
     const epoch = mine;
-    const hub = new Hub(W, K, ready);
+    const hub = new Hub(W, ready);
     const hubChannel = new BroadcastChannel(name);
     const clients = new Map<string, ReturnType<Hub["attach"]>>();
     hubChannel.onmessage = (e) => {

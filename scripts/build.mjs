@@ -125,7 +125,8 @@ function oneWayEnums(glue) {
     return entry + ",";
   });
   if (n === 0) throw new Error("build: no enum entries found in the glue");
-  return glue;
+  // The objects are pure: a bundle drops them where every member is written as a number (below).
+  return glue.replace(/^export const (\w+) = Object\.freeze\(\{/gm, (_, name) => `export const ${name} = /* @__PURE__ */ Object.freeze({`);
 }
 /**
  * Two crossings of the glue made cheaper, as they happen on every event:
@@ -235,7 +236,7 @@ inlineEnums(out, readFileSync(join(stage, "socketio_wasm.js"), "utf8"));
  */
 function inlineEnums(dir, glue) {
   const enums = new Map();
-  for (const [, name, body] of glue.matchAll(/^export const (\w+) = Object\.freeze\(\{([\s\S]*?)\n\}\);/gm)) {
+  for (const [, name, body] of glue.matchAll(/^export const (\w+) = (?:\/\* @__PURE__ \*\/ )?Object\.freeze\(\{([\s\S]*?)\n\}\);/gm)) {
     const members = new Map();
     for (const [, key, value] of body.matchAll(/^\s+(\w+): (\d+),$/gm)) members.set(key, value);
     enums.set(name, members);
@@ -245,10 +246,16 @@ function inlineEnums(dir, glue) {
   for (const f of readdirSync(dir).filter((f) => f.endsWith(".js") && f !== "socketio_wasm.js")) {
     const file = join(dir, f);
     const code = readFileSync(file, "utf8");
-    const inlined = code.replace(member, (m, e, key) => {
+    let inlined = code.replace(member, (m, e, key) => {
       const v = enums.get(e).get(key);
       if (v === undefined) throw new Error(`build: ${f} names ${m}, which the glue does not have`);
       return v;
+    });
+    // An enum no longer named goes from the imports, so that nothing imports the glue only for it
+    // (shared.min.js must not bundle the glue).
+    inlined = inlined.replace(/^import \{([^}]*)\} from "\.\/wasm\.js";\n/gm, (line, names) => {
+      const kept = names.split(",").map((n) => n.trim()).filter((n) => n && !(enums.has(n) && !new RegExp(`\\b${n}\\b`).test(inlined.replace(line, ""))));
+      return kept.length ? `import { ${kept.join(", ")} } from "./wasm.js";\n` : "";
     });
     if (inlined !== code) writeFileSync(file, inlined);
   }
