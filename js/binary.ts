@@ -27,16 +27,23 @@ export function hasBlobs(list: Attachment[]): boolean {
 
 /**
  * True when a binary value is anywhere in `root` (objects with `toJSON`, Dates
- * and values seen before are not looked into).
+ * and values seen before are not looked into). The values seen are remembered
+ * once the walk is longer than an event's usual arguments (so a cycle ends it):
+ * every emit runs this, and most never need the Set.
  */
 function hasBinary(root: unknown): boolean {
   const stack: unknown[] = [root];
-  const seen = new Set<unknown>();
+  let seen: Set<unknown> | undefined;
+  let n = 0;
   while (stack.length) {
     const x = stack.pop();
-    if (typeof x !== "object" || x === null || seen.has(x)) continue;
+    if (typeof x !== "object" || x === null) continue;
+    if (++n > 64) {
+      seen ??= new Set();
+      if (seen.has(x)) continue;
+      seen.add(x);
+    }
     if (isBinary(x)) return true;
-    seen.add(x);
     if (Array.isArray(x)) {
       for (let i = 0; i < x.length; i++) stack.push(x[i]);
     } else if (typeof (x as { toJSON?: unknown }).toJSON !== "function") {

@@ -111,6 +111,31 @@ for (const mode of MODES) {
       assert.deepEqual(seen, [0, 1, "again 1", 2, "again 2", "io server disconnect"]);
     });
 
+    it("emit of a circular value throws at once and the socket goes on", T, async () => {
+      const { page } = await start();
+      const res = await page.eval(async () => {
+        const s = window.sockets.main;
+        // A cycle deep inside arguments longer than a usual event, and a plain one.
+        const wide = Array.from({ length: 200 }, (_, i) => ({ i }));
+        const deep = { wide };
+        wide[150].back = deep;
+        const small = { a: 1 };
+        small.self = small;
+        const thrown = [];
+        for (const v of [deep, small]) {
+          try {
+            s.emit("fire", v);
+            thrown.push("no error");
+          } catch (e) {
+            thrown.push(e instanceof TypeError);
+          }
+        }
+        const sum = await s.emitWithAck("sum", 20, 22);
+        return { thrown, sum };
+      });
+      assert.deepEqual(res, { thrown: [true, true], sum: 42 });
+    });
+
     it("an ack timeout still fires on time when the system clock steps back", T, async () => {
       const { page } = await start();
       const res = await page.eval(async () => {
