@@ -77,7 +77,11 @@ impl Codec for JsCodec {
         // core never reads the last character of a prefix that is not whole
         // (a header cut there is read again, longer), so that is harmless.
         let n = u32::try_from(max).unwrap_or(u32::MAX);
-        (Cow::Owned(head(text, n)), units(text) <= n)
+        let h = head(text, n);
+        // Fewer bytes than `max` means fewer units (a unit is at least one
+        // byte), so the text is all there: no second call for its length.
+        let whole = h.len() < max || units(text) <= n;
+        (Cow::Owned(h), whole)
     }
 
     fn first_byte(text: &JsValue) -> Option<u8> {
