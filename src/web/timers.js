@@ -6,8 +6,8 @@
 //
 // The clock is Date.now, as socket.io-client's heartbeat check, kept from going backwards: a step
 // back of the system clock is absorbed, so no deadline moves later. It is read on every input and
-// costs a third of performance.now (the Window's accessor and the call), and fake timers replace it
-// by default (Jest, Vitest and Sinon fake Date; Vitest leaves performance alone).
+// costs a third of performance.now (the Window's accessor and the call); fake timers fake Date by
+// default (Jest, Vitest and Sinon), so they drive it as they drive setTimeout.
 
 const g = globalThis;
 const nativeSetTimeout = g.setTimeout;

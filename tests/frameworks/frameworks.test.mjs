@@ -271,14 +271,14 @@ test("Jest 30, CommonJS, testEnvironment jsdom: require() and an ack round trip"
   t.diagnostic(`jest ${Date.now() - started} ms`);
 });
 
-test("Vitest 4 (jsdom, no config file): import and an ack round trip", { timeout: 120_000 }, async (t) => {
+test("Vitest 4 (jsdom, no config file): import, an ack round trip, an ack timeout on fake timers", { timeout: 120_000 }, async (t) => {
   const started = Date.now();
   const r = await runCollect("nice", ["-n", "10", process.execPath, path.join(NODE_MODULES, "vitest/vitest.mjs"), "run"], {
     cwd: path.join(FIXTURES, "vitest"),
     env: { ...process.env, SIO_URL: sio.url, FORCE_COLOR: "0", NO_COLOR: "1", CI: "1" },
   });
   assert.equal(r.code, 0, `vitest failed:\n${r.output}`);
-  assert.match(r.output, /Tests\s+1 passed \(1\)/);
+  assert.match(r.output, /Tests\s+2 passed \(2\)/);
   assert.ok(sio.hellos.some((h) => h.variant === "vitest/emitWithAck"), "the server saw Vitest's socket");
   t.diagnostic(`vitest ${Date.now() - started} ms`);
 });
