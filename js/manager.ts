@@ -579,8 +579,13 @@ export class Manager<
       if (queue.push(f) === 1) void Promise.resolve().then(flush);
     };
     return {
-      message: (s: number, args: unknown[], atts: ArrayBuffer[] | undefined, ack: number) =>
-        later(() => this._sockets[s]?._onMessage(args, atts, ack)),
+      // An event queued before the socket's `disconnect()` (a listener of an earlier event of the
+      // same frame called it) is dropped, as socket.io-client drops it once the socket is closed.
+      message: (s: number, args: unknown[], atts: ArrayBuffer[] | undefined, ack: number) => {
+        const socket = this._sockets[s];
+        const epoch = socket?._epoch;
+        later(() => socket?._epoch === epoch && socket?._onMessage(args, atts, ack));
+      },
       ack: (s: number, token: number, withError: boolean, args?: unknown[], atts?: ArrayBuffer[], error?: string) =>
         later(() => this._sockets[s]?._onAck(token, withError, args, atts, error)),
       event: (kind: EventKind, s: number, a: unknown, b: unknown) => {

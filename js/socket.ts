@@ -200,6 +200,7 @@ export class Socket<
   disconnect(): this {
     log("performing disconnect (%s)", this.nsp);
     this._connecting = false;
+    this._epoch++;
     this.io._call((w) => w.disconnect(this._handle));
     return this;
   }
@@ -282,6 +283,9 @@ export class Socket<
       w.emit(this._handle, data, bufs.length ? (bufs as never) : undefined, token, withError, !!flags.volatile, ms(flags.timeout)),
     );
   }
+
+  /** @internal bumped by `disconnect()`: events queued before it are not delivered after it. */
+  _epoch = 0;
 
   /** @internal an event from the server. */
   _onMessage(parsed: unknown[], attachments: ArrayBuffer[] | undefined, ack: number): void {

@@ -33,6 +33,9 @@ function setup(io, srv) {
       cb(...args);
     });
     socket.on("sum", (a, b, cb) => cb(a + b));
+    socket.on("burst", (n) => {
+      for (let i = 0; i < n; i++) socket.emit("e", i);
+    });
     socket.on("burst-then-bye", (n) => {
       for (let i = 0; i < n; i++) socket.emit("e", i);
       socket.disconnect();
@@ -109,6 +112,28 @@ for (const mode of MODES) {
           }),
       );
       assert.deepEqual(seen, [0, 1, "again 1", 2, "again 2", "io server disconnect"]);
+    });
+
+    it("after disconnect() in a listener, the burst's later events are not delivered", T, async () => {
+      const { page } = await start();
+      const seen = await page.eval(
+        () =>
+          new Promise((resolve) => {
+            const s = window.sockets.main;
+            const seen = [];
+            s.on("e", (i) => {
+              seen.push(i);
+              if (i === 1) s.disconnect();
+            });
+            s.on("disconnect", (reason) => {
+              seen.push(reason);
+              // Anything still on its way would arrive within this.
+              setTimeout(() => resolve(seen), 300);
+            });
+            s.emit("burst", 4);
+          }),
+      );
+      assert.deepEqual(seen, [0, 1, "io client disconnect"]);
     });
 
     it("emit of a circular value throws at once and the socket goes on", T, async () => {
