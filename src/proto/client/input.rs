@@ -23,13 +23,17 @@ impl<C: Codec> Client<C> {
     /// One function for every kind of input, not one per closure: the lookup
     /// is compiled once.
     fn route(&mut self, now: u64, id: TransportId, input: EngineInput<C>) {
-        let retired = match self.engine.as_ref() {
-            Some(e) if e.owns(id) => None,
-            _ => self.retired.iter().position(|e| e.owns(id)),
+        // `None`: the current engine; `Some(i)`: the retired one at `i`.
+        let owner = if self.engine.as_ref().is_some_and(|e| e.owns(id)) {
+            Some(None)
+        } else {
+            self.retired.iter().position(|e| e.owns(id)).map(Some)
         };
-        let engine = match retired {
-            None => self.engine.as_mut().filter(|e| e.owns(id)),
-            Some(i) => self.retired.get_mut(i),
+        let retired = owner.flatten();
+        let engine = match owner {
+            Some(None) => self.engine.as_mut(),
+            Some(Some(i)) => self.retired.get_mut(i),
+            None => None,
         };
         if let Some(e) = engine {
             let io = &mut self.engine_io.io();
