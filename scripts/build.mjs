@@ -82,7 +82,7 @@ const mapping = JSON.parse(
 );
 writeFileSync(
   join(stage, "socketio_wasm.js"),
-  leanLoader(leanStrings(fastCrossings(oneWayEnums(shortenGlue(readFileSync(join(stage, "socketio_wasm.js"), "utf8"), mapping))))),
+  leanLoader(leanGlue(fastCrossings(oneWayEnums(shortenGlue(readFileSync(join(stage, "socketio_wasm.js"), "utf8"), mapping))))),
 );
 writeFileSync(join(root, "target/wasm-names.json"), JSON.stringify(mapping, null, 1) + "\n");
 
@@ -166,7 +166,7 @@ function fastCrossings(glue) {
  * so does the `encodeInto` fallback (every browser of the ES2022 target and Node.js have it).
  * Throws when the glue has an unknown shape.
  */
-function leanStrings(glue) {
+function leanGlue(glue) {
   const calls = [...glue.matchAll(/passStringToWasm0\((\w+), (wasm\.\w+), (wasm\.\w+)\)/g)];
   const pairs = new Set(calls.map((c) => `${c[2]}, ${c[3]}`));
   if (calls.length === 0 || pairs.size !== 1) throw new Error("build: passStringToWasm0 is called with other allocators");
@@ -231,8 +231,8 @@ inlineEnums(out, readFileSync(join(stage, "socketio_wasm.js"), "utf8"));
 /**
  * The enums that cross the boundary (declared once, in src/bindings) read as their numbers where
  * the package's modules name a member (`EventKind.Connect` becomes `14`), as TypeScript does with a
- * `const enum`: the glue keeps the objects for the code that passes them around. Throws when a
- * module names a member the glue does not have.
+ * `const enum`. The glue still exports the objects, marked pure, so a bundle drops them. Throws
+ * when a module names a member the glue does not have.
  */
 function inlineEnums(dir, glue) {
   const enums = new Map();
@@ -254,7 +254,9 @@ function inlineEnums(dir, glue) {
     // An enum no longer named goes from the imports, so that nothing imports the glue only for it
     // (shared.min.js must not bundle the glue).
     inlined = inlined.replace(/^import \{([^}]*)\} from "\.\/wasm\.js";\n/gm, (line, names) => {
-      const kept = names.split(",").map((n) => n.trim()).filter((n) => n && !(enums.has(n) && !new RegExp(`\\b${n}\\b`).test(inlined.replace(line, ""))));
+      const rest = inlined.replace(line, "");
+      const used = (n) => !enums.has(n) || new RegExp(`\\b${n}\\b`).test(rest);
+      const kept = names.split(",").map((n) => n.trim()).filter((n) => n && used(n));
       return kept.length ? `import { ${kept.join(", ")} } from "./wasm.js";\n` : "";
     });
     if (inlined !== code) writeFileSync(file, inlined);
