@@ -13,7 +13,7 @@ section() { printf '\n==== %s\n' "$*"; }
 section "style: cargo fmt --check, cargo clippy (native, and wasm32 with every feature), cargo doc; warnings are errors"
 cargo fmt --check
 cargo clippy --quiet --all-targets -- -D warnings
-cargo clippy --quiet --target wasm32-unknown-unknown --features js,leptos,yew --all-targets -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown --features js,leptos,yew,bench-serde --all-targets -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --target wasm32-unknown-unknown --features js,leptos,yew
 
 section "proto + codecs: cargo test (native)"

@@ -96,3 +96,23 @@ pub use crate::proto::TransportKind as Transport;
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
+
+/// The path a received event's argument takes through this API, for
+/// `bench/serde-path` (which compares it with `serde-wasm-bindgen`); not part
+/// of the API.
+#[cfg(feature = "bench-serde")]
+#[doc(hidden)]
+pub mod bench_serde {
+    use serde::de::DeserializeOwned;
+
+    use crate::proto::{Codec, Payload, TextCodec};
+
+    /// The first argument of an event as `T`, from the message's text after
+    /// its header (`["name", ...args]`): copied into wasm memory as the shell
+    /// does, checked as the codec does, then read as `Message::arg(0)` does.
+    pub fn first_arg<T: DeserializeOwned>(text: &js_sys::JsString) -> Option<T> {
+        let text = crate::web::string_from_js(text);
+        let data = TextCodec::args(&text, "", true)?;
+        super::Message::new(Payload { data, attachments: Vec::new() }, None).arg(0).ok()
+    }
+}
