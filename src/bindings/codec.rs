@@ -30,7 +30,7 @@ extern "C" {
     fn first_unit(text: &JsValue) -> f64;
     fn parse(text: &JsValue, from: u32, event: bool) -> JsValue;
     #[wasm_bindgen(js_name = lastString)]
-    fn last_string(args: &JsValue) -> Option<String>;
+    fn last_string(args: &JsValue) -> JsValue;
     fn message(head: &str, args: &JsValue) -> JsValue;
     fn records(body: &JsValue) -> js_sys::Array;
     fn join(list: &js_sys::Array) -> JsValue;
@@ -46,10 +46,10 @@ extern "C" {
     fn parse_object(text: &str) -> JsValue;
     pub(super) fn field(o: &JsValue, key: &str) -> JsValue;
     #[wasm_bindgen(js_name = jsonField)]
-    fn json_field(o: &JsValue, key: &str) -> Option<String>;
+    fn json_field(o: &JsValue, key: &str) -> JsValue;
     #[wasm_bindgen(js_name = parseString)]
-    fn parse_string(text: &str) -> Option<String>;
-    fn quote(s: &str) -> String;
+    fn parse_string(text: &str) -> JsValue;
+    fn quote(s: &str) -> JsValue;
 
     /// A WebSocket, seen as something to send any JavaScript value on.
     type Sender;
@@ -112,7 +112,7 @@ impl Codec for JsCodec {
     }
 
     fn last_string(args: &JsValue) -> Option<String> {
-        last_string(args)
+        last_string(args).as_string()
     }
 
     fn decode_base64(text: &JsValue) -> Option<JsValue> {
@@ -159,15 +159,15 @@ impl Codec for JsCodec {
     }
 
     fn json_field(o: &JsValue, key: &str) -> Option<String> {
-        json_field(o, key)
+        json_field(o, key).as_string()
     }
 
     fn json_string(text: &str) -> Option<String> {
-        parse_string(text)
+        parse_string(text).as_string()
     }
 
     fn quote(s: &str) -> String {
-        quote(s)
+        quote(s).as_string().unwrap_or_default()
     }
 }
 

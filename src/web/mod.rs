@@ -485,7 +485,7 @@ fn open_ws<C: WebCodec>(shared: &Rc<DriverState<C>>, id: TransportId, url: &str)
     let error = Closure::<dyn FnMut()>::new(move || input(&w, move |c, now| c.handle_ws_error(now, id)));
     let w = Rc::downgrade(shared);
     let close = Closure::<dyn FnMut(CloseEvent)>::new(move |e: CloseEvent| {
-        let (code, reason) = (e.code(), e.reason());
+        let (code, reason) = (e.code(), e.unchecked_ref::<sys::Closed>().reason().as_string().unwrap_or_default());
         // Forget the socket first; it stays alive until this call returns.
         let gone = w.upgrade().and_then(|s| {
             let mut i = s.inner.try_borrow_mut().ok()?;

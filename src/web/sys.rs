@@ -26,6 +26,14 @@ extern "C" {
 
     #[wasm_bindgen(js_name = removeEventListener)]
     pub fn remove_event_listener(kind: &str, handler: &js_sys::Function);
+
+    /// A WebSocket's close event, for its `reason` as a JavaScript value:
+    /// turned into a `String` by the glue's one conversion (`as_string`), not
+    /// by a shim of its own.
+    pub type Closed;
+
+    #[wasm_bindgen(method, getter)]
+    pub fn reason(this: &Closed) -> JsValue;
 }
 
 #[wasm_bindgen(module = "/src/web/http.js")]
