@@ -591,8 +591,15 @@ export class Manager<
       event: (kind: EventKind, s: number, a: unknown, b: unknown) => {
         const fromServer = kind === EventKind.Connect || (kind === EventKind.Disconnect && a === "io server disconnect");
         const perSocket = kind === EventKind.ConnectError || kind === EventKind.Disconnect;
-        if (fromServer || (perSocket && queue.length)) later(() => this._event(kind, s, a, b));
-        else run(() => this._event(kind, s, a, b));
+        if (!(fromServer || (perSocket && queue.length))) return run(() => this._event(kind, s, a, b));
+        // A listener of an event before it called the socket's `disconnect()`: in socket.io-client
+        // that call closes the socket first, so its `disconnect` gives the client's reason.
+        const epoch = this._sockets[s]?._epoch;
+        later(() =>
+          kind === EventKind.Disconnect && this._sockets[s]?._epoch !== epoch
+            ? this._event(kind, s, "io client disconnect", undefined)
+            : this._event(kind, s, a, b),
+        );
       },
     };
   }
