@@ -451,17 +451,15 @@ fn perform<C: WebCodec>(shared: &Rc<DriverState<C>>, t: Transmit<C>) {
 }
 
 fn open_ws<C: WebCodec>(shared: &Rc<DriverState<C>>, id: TransportId, url: &str) {
-    let protocols = shared.inner.try_borrow().map(|i| i.http.protocols.clone()).unwrap_or_default();
-    let created = if protocols.is_empty() {
-        WebSocket::new(url)
-    } else {
-        let list = js_sys::Array::new();
-        for p in &protocols {
+    // No sub-protocols is an empty list (as `new WebSocket(url, [])` is the
+    // same as `new WebSocket(url)`): one constructor binding, not two.
+    let list = js_sys::Array::new();
+    if let Ok(inner) = shared.inner.try_borrow() {
+        for p in &inner.http.protocols {
             list.push(&JsValue::from_str(p));
         }
-        WebSocket::new_with_str_sequence(url, &list)
-    };
-    let ws = match created {
+    }
+    let ws = match WebSocket::new_with_str_sequence(url, &list) {
         Ok(ws) => ws,
         Err(_) => {
             // An invalid address: the transport fails like a WebSocket error.
