@@ -21,7 +21,7 @@ use std::rc::{Rc, Weak};
 use js_sys::{Function, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
+use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 use crate::proto::url::ParsedUri;
 use crate::proto::{Client, Codec, Event, Frame, HttpError, Options, TextCodec, Transmit, TransportId};
@@ -467,7 +467,7 @@ fn open_ws<C: WebCodec>(shared: &Rc<DriverState<C>>, id: TransportId, url: &str)
             return;
         }
     };
-    ws.set_binary_type(BinaryType::Arraybuffer);
+    ws.unchecked_ref::<sys::Binary>().set_binary_type("arraybuffer");
     let w = Rc::downgrade(shared);
     let open = Closure::<dyn FnMut()>::new(move || input(&w, move |c, now| c.handle_ws_open(now, id)));
     let w = Rc::downgrade(shared);

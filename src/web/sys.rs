@@ -27,6 +27,13 @@ extern "C" {
     #[wasm_bindgen(js_name = removeEventListener)]
     pub fn remove_event_listener(kind: &str, handler: &js_sys::Function);
 
+    /// A WebSocket, for its `binaryType` set from text (web-sys's setter
+    /// takes an enum that the glue maps through a table of names).
+    pub type Binary;
+
+    #[wasm_bindgen(method, setter = binaryType)]
+    pub fn set_binary_type(this: &Binary, kind: &str);
+
     /// A WebSocket's close event, for its `reason` as a JavaScript value:
     /// turned into a `String` by the glue's one conversion (`as_string`), not
     /// by a shim of its own.
