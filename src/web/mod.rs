@@ -439,11 +439,11 @@ fn perform<C: WebCodec>(shared: &Rc<DriverState<C>>, t: Transmit<C>) {
         Transmit::Get { id, url } => http(shared, id, url, None),
         Transmit::Post { id, url, body } => http(shared, id, url, Some(body)),
         Transmit::Abort { id } => {
-            let removed = shared.inner.try_borrow_mut().ok().map(|mut i| {
-                let (gone, kept): (Vec<Poll>, Vec<Poll>) =
-                    std::mem::take(&mut i.polls).into_iter().partition(|p| p.id == id);
-                i.polls = kept;
-                gone
+            // A transport has at most one GET in flight (the core polls again
+            // only once the last one is over), so there is one to abort.
+            let removed = shared.inner.try_borrow_mut().ok().and_then(|mut i| {
+                let pos = i.polls.iter().position(|p| p.id == id)?;
+                Some(i.polls.swap_remove(pos))
             });
             drop(removed);
         }
