@@ -57,6 +57,26 @@ extern "C" {
     fn send(this: &Sender, data: &JsValue) -> Result<(), JsValue>;
 }
 
+/// The items of a JavaScript array, read by index (one small loop for every
+/// array the wasm takes apart, where `collect` made one instance per caller).
+pub(super) fn to_vec(a: &js_sys::Array) -> Vec<JsValue> {
+    let n = a.length();
+    let mut out = Vec::with_capacity(n as usize);
+    for i in 0..n {
+        out.push(a.get(i));
+    }
+    out
+}
+
+/// A JavaScript array of `list` (the other direction of [`to_vec`]).
+pub(super) fn to_array(list: Vec<JsValue>) -> js_sys::Array {
+    let a = js_sys::Array::new();
+    for v in list {
+        a.push(&v);
+    }
+    a
+}
+
 /// Payloads held as JavaScript values (see the module documentation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JsCodec;
@@ -99,11 +119,11 @@ impl Codec for JsCodec {
     }
 
     fn records(body: JsValue) -> Vec<JsValue> {
-        records(&body).iter().collect()
+        to_vec(&records(&body))
     }
 
     fn join(list: Vec<JsValue>) -> JsValue {
-        join(&list.into_iter().collect())
+        join(&to_array(list))
     }
 
     fn args(text: &JsValue, head: &str, event: bool) -> Option<JsValue> {
@@ -152,10 +172,13 @@ impl Codec for JsCodec {
     }
 
     fn strings_field(o: &JsValue, key: &str) -> Vec<String> {
-        field(o, key)
-            .dyn_into::<js_sys::Array>()
-            .map(|a| a.iter().filter_map(|v| v.as_string()).collect())
-            .unwrap_or_default()
+        let mut out = Vec::new();
+        if let Ok(a) = field(o, key).dyn_into::<js_sys::Array>() {
+            for i in 0..a.length() {
+                out.extend(a.get(i).as_string());
+            }
+        }
+        out
     }
 
     fn json_field(o: &JsValue, key: &str) -> Option<String> {

@@ -137,11 +137,11 @@ fn attachments_to_js(list: Vec<JsValue>) -> JsValue {
     if list.is_empty() {
         return JsValue::UNDEFINED;
     }
-    list.into_iter().collect::<Array>().into()
+    codec::to_array(list).into()
 }
 
 fn attachments_from_js(list: Option<Array>) -> Vec<JsValue> {
-    list.map_or_else(Vec::new, |a| a.iter().collect())
+    list.map_or_else(Vec::new, |a| codec::to_vec(&a))
 }
 
 /// An error as `[message, type, detail]` (see [`ErrorType`]).
@@ -384,7 +384,10 @@ impl WasmManager {
     /// negative for "none", `timestampRequests` a boolean or undefined.
     pub fn configure(&self, opts: &JsValue) {
         let o = Read(opts);
-        let transports = o.names("transports").iter().filter_map(|t| TransportKind::from_name(t)).collect();
+        let mut transports = Vec::new();
+        for t in o.names("transports") {
+            transports.extend(TransportKind::from_name(&t));
+        }
         let timestamp = o.get("timestampRequests");
         let opts = Options {
             path: o.text("path").unwrap_or_else(|| "/socket.io".into()),

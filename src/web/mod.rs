@@ -167,11 +167,10 @@ impl<C: WebCodec> Resources<C> {
         let http = &self.http;
         self.headers
             .get_or_insert_with(|| {
-                let pairs: js_sys::Array = http
-                    .extra_headers
-                    .iter()
-                    .map(|(k, v)| js_sys::Array::of2(&JsValue::from_str(k), &JsValue::from_str(v)))
-                    .collect();
+                let pairs = js_sys::Array::new();
+                for (k, v) in &http.extra_headers {
+                    pairs.push(&js_sys::Array::of2(&JsValue::from_str(k), &JsValue::from_str(v)));
+                }
                 sys::headers(&pairs)
             })
             .clone()
