@@ -27,8 +27,11 @@ describe("transport options", () => {
   });
 
   // Without the option the WebSocket asks for no sub-protocol (the engine passes an empty list).
-  for (const [protocols, header] of [[["chat.v1", "chat.v2"], "chat.v1, chat.v2"], [undefined, undefined]]) {
-    it(`protocols ${JSON.stringify(protocols)}: the WebSocket requests ${header ?? "none"}`, T, async () => {
+  for (const [title, protocols, header] of [
+    ["protocols are requested on the WebSocket", ["chat.v1", "chat.v2"], "chat.v1, chat.v2"],
+    ["without protocols the WebSocket requests none", undefined, undefined],
+  ]) {
+    it(title, T, async () => {
       const srv = await env.newServer({
         setup: (io, s) => io.on("connection", (socket) => s.push("protocol", socket.request.headers["sec-websocket-protocol"])),
       });
