@@ -28,7 +28,7 @@ extern "C" {
     fn units(text: &JsValue) -> u32;
     #[wasm_bindgen(js_name = firstUnit)]
     fn first_unit(text: &JsValue) -> f64;
-    fn parse(text: &JsValue, from: u32, event: bool) -> JsValue;
+    fn parse(text: &JsValue, from: u32, event: bool) -> Option<js_sys::Array>;
     #[wasm_bindgen(js_name = lastString)]
     fn last_string(args: &JsValue) -> JsValue;
     fn message(head: &str, args: &JsValue) -> JsValue;
@@ -37,13 +37,13 @@ extern "C" {
     #[wasm_bindgen(js_name = utf8Length)]
     fn utf8_length(s: &JsValue) -> u32;
     #[wasm_bindgen(js_name = fromBase64)]
-    fn from_base64(record: &JsValue) -> JsValue;
+    fn from_base64(record: &JsValue) -> Option<js_sys::ArrayBuffer>;
     #[wasm_bindgen(js_name = toBase64)]
     fn to_base64(data: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = byteLength)]
     fn byte_length(data: &JsValue) -> u32;
     #[wasm_bindgen(js_name = parseObject)]
-    fn parse_object(text: &str) -> JsValue;
+    fn parse_object(text: &str) -> Option<js_sys::Object>;
     pub(super) fn field(o: &JsValue, key: &str) -> JsValue;
     #[wasm_bindgen(js_name = jsonField)]
     fn json_field(o: &JsValue, key: &str) -> JsValue;
@@ -128,7 +128,8 @@ impl Codec for JsCodec {
 
     fn args(text: &JsValue, head: &str, event: bool) -> Option<JsValue> {
         let from = u32::try_from(utf16_len(head)).unwrap_or(u32::MAX);
-        Some(parse(text, from, event)).filter(|v| !v.is_undefined())
+        // `undefined` is `None` in the glue: no second call to test it.
+        parse(text, from, event).map(Into::into)
     }
 
     fn last_string(args: &JsValue) -> Option<String> {
@@ -136,7 +137,7 @@ impl Codec for JsCodec {
     }
 
     fn decode_base64(text: &JsValue) -> Option<JsValue> {
-        Some(from_base64(text)).filter(|v| !v.is_undefined())
+        from_base64(text).map(Into::into)
     }
 
     fn encode_base64(bin: &JsValue) -> JsValue {
@@ -159,7 +160,7 @@ impl Codec for JsCodec {
     type Object = JsValue;
 
     fn object(text: &str) -> Option<JsValue> {
-        Some(parse_object(text)).filter(|v| !v.is_undefined())
+        parse_object(text).map(Into::into)
     }
 
     fn string_field(o: &JsValue, key: &str) -> Option<String> {
