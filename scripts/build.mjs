@@ -41,7 +41,7 @@ if (hasNightlySrc && process.env.SIO_STABLE_BUILD !== "1") {
       stdio: "inherit",
       env: {
         ...process.env,
-        RUSTFLAGS: `-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none -Zmir-opt-level=3 -Zinline-mir-threshold=40`,
+        RUSTFLAGS: "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none -Zmir-opt-level=3 -Zinline-mir-threshold=40",
         CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER: join(root, "scripts/wasm-ld-lean.sh"),
       },
     });
