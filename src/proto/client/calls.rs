@@ -76,7 +76,7 @@ impl<C: Codec> Client<C> {
     /// options apply at once, as through their setters. `auto_connect` only
     /// matters at creation.
     pub fn reconfigure(&mut self, opts: Options) {
-        self.cfg = engine_config(&self.uri, &opts);
+        self.cfg = Rc::new(engine_config(&self.uri, &opts));
         self.set_reconnection(opts.reconnection);
         self.set_reconnection_attempts(opts.reconnection_attempts);
         self.set_reconnection_delay(opts.reconnection_delay);

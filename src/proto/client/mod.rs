@@ -3,6 +3,8 @@
 //! `Socket`s (connect with auth, acknowledgements, buffers, retries,
 //! connection state recovery), as one sans-IO state machine.
 
+use std::rc::Rc;
+
 use super::backoff::{Backoff, Rng};
 use super::codec::{Codec, TextCodec};
 use super::engine::{Config, Engine, Io};
@@ -121,7 +123,7 @@ impl<C: Codec> EngineIo<C> {
 #[derive(Debug)]
 pub struct Client<C: Codec = TextCodec> {
     opts: Options,
-    cfg: Config,
+    cfg: Rc<Config>,
     uri: ParsedUri,
     engine_io: EngineIo<C>,
     events: Fifo<Event<C>>,
@@ -162,7 +164,7 @@ impl<C: Codec> Client<C> {
     /// [`url::resolve`](super::url::resolve)); with `auto_connect` it starts
     /// connecting at once. `seed` feeds the backoff jitter and request tokens.
     pub fn new(uri: &ParsedUri, opts: Options, seed: u64, now: u64) -> Self {
-        let cfg = engine_config(uri, &opts);
+        let cfg = Rc::new(engine_config(uri, &opts));
         let backoff = Backoff::new(opts.reconnection_delay, opts.reconnection_delay_max, opts.randomization_factor);
         let mut c = Client {
             uri: uri.clone(),

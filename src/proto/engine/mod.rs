@@ -7,6 +7,8 @@
 //! wait) is one state machine; its transports are in `transport.rs` and the
 //! upgrade probe in `probe.rs`.
 
+use std::rc::Rc;
+
 use super::backoff::Rng;
 use super::codec::Codec;
 use super::eio::{self, OutPacket, Packet};
@@ -29,8 +31,9 @@ pub(crate) struct Io<'a, C: Codec> {
     pub prior_ws: &'a mut bool,
 }
 
-/// Engine options taken from the manager's.
-#[derive(Debug, Clone)]
+/// Engine options taken from the manager's (shared by the manager and its
+/// engines: an attempt does not copy them).
+#[derive(Debug)]
 pub(crate) struct Config {
     pub endpoint: Endpoint,
     pub transports: Vec<TransportKind>,
@@ -91,7 +94,7 @@ struct Probe {
 /// One Engine.IO session.
 #[derive(Debug)]
 pub(crate) struct Engine<C: Codec> {
-    cfg: Config,
+    cfg: Rc<Config>,
     state: State,
     sid: Option<String>,
     transports: Vec<TransportKind>,
@@ -121,7 +124,7 @@ pub(crate) struct Engine<C: Codec> {
 
 impl<C: Codec> Engine<C> {
     /// Creates the engine and opens its first transport.
-    pub fn open(cfg: Config, io: &mut Io<'_, C>, now: u64) -> Self {
+    pub fn open(cfg: Rc<Config>, io: &mut Io<'_, C>, now: u64) -> Self {
         let transports = cfg.transports.clone();
         let mut e = Engine {
             cfg,
