@@ -466,6 +466,11 @@ pub struct SocketOptions {
     pub ack_timeout: Option<u64>,
 }
 
+/// Whether this build produces [`EngineTrace`]s: natively (the core's tests)
+/// and in the npm package (the `js` feature), not in a Rust app's wasm, whose
+/// API never asks for them: there, their code is not compiled in.
+pub(crate) const TRACES: bool = cfg!(any(not(target_arch = "wasm32"), feature = "js"));
+
 /// The steps engine.io-client's socket announces with its debugging events
 /// (`packet`, `packetCreate`, `flush`, `drain`, `ping`/`pong`, `open`,
 /// `upgrading`, `error`), in the order they happen relative to the other
@@ -569,6 +574,7 @@ pub enum Event<C: Codec = TextCodec> {
     },
     /// What the engine did (only when enabled with
     /// [`Client::set_engine_events`]): for the engine's debugging events.
+    /// A wasm build without the `js` feature produces none.
     Engine(EngineTrace<C>),
     /// A packet left for the server (only when enabled with
     /// [`Client::set_outgoing_events`]): for `onAnyOutgoing` listeners.

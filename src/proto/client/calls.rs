@@ -97,7 +97,8 @@ impl<C: Codec> Client<C> {
     }
 
     /// Emit [`Event::Engine`] traces (for the engine's debugging events and
-    /// the debug log).
+    /// the debug log). A wasm build without the `js` feature (a Rust app)
+    /// has no trace code and ignores this.
     pub fn set_engine_events(&mut self, on: bool) {
         self.engine_events = on;
         if let Some(e) = self.engine.as_mut() {

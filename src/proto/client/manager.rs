@@ -211,7 +211,7 @@ impl<C: Codec> Client<C> {
             let delay = self.backoff.duration(&mut self.engine_io.rng);
             self.reconnecting = true;
             self.reconnect_at = Some(now.saturating_add(delay));
-            if self.engine_events {
+            if crate::proto::TRACES && self.engine_events {
                 self.events.push_back(Event::Engine(EngineTrace::ReconnectDelay(delay)));
             }
         }
