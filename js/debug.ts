@@ -1,8 +1,14 @@
 /**
- * Opt-in debug logging like socket.io-client's: set `localStorage.debug` to
- * `socket.io-client:*` (or `*`, or a comma-separated list, `-` to exclude)
- * and reload. Off by default and free when off.
+ * Opt-in debug logging like socket.io-client's: import `socketio-wasm/debug`
+ * instead of `socketio-wasm` (as `socket.io-client/debug`; the package's own
+ * modules are built without their log calls, as socket.io-client's browser
+ * build), set `localStorage.debug` to `socket.io-client:*` (or `*`, or a
+ * comma-separated list, `-` to exclude) and reload.
  */
+
+// `false` in the package's modules, `true` in those of `socketio-wasm/debug` (scripts/build.mjs
+// writes both).
+declare const DEBUG_BUILD: boolean;
 
 function enabledPatterns(): string {
   try {
@@ -32,6 +38,7 @@ export const off = (): void => {};
 
 /** A logger for namespace `ns`; a no-op (`off`) unless enabled. */
 export function debug(ns: string): (msg: string, ...args: unknown[]) => void {
+  if (!DEBUG_BUILD) return off;
   const spec = enabledPatterns();
   if (!spec || !matches(ns, spec)) return off;
   // The message is part of the format string, so its %s / %o / %d take the arguments.

@@ -12,6 +12,10 @@ import { resolve } from "./url.js";
 import { wasmExports } from "./wasm.js";
 import { debug } from "./debug.js";
 
+// `false` in the package's modules, `true` in those of `socketio-wasm/debug` (scripts/build.mjs
+// writes both): without debug logging, no log call and no message is left in a bundle.
+declare const DEBUG_BUILD: boolean;
+
 const log = debug("socket.io-client");
 const urlLog = debug("socket.io-client:url");
 const cache: Record<string, Manager> = {};
@@ -33,7 +37,7 @@ function lookup(
   }
   opts = opts || {};
   const { source, id, nsp: path } = resolve(uri ?? undefined, opts.path || "/socket.io");
-  urlLog("parse %s", source);
+  if (DEBUG_BUILD) urlLog("parse %s", source);
   const sameNamespace = cache[id] !== undefined && path in cache[id].nsps;
   // A shared socket gets a manager of its own: the connection is shared where it runs (js/hub.ts).
   const newConnection =
@@ -41,11 +45,11 @@ function lookup(
     opts.forceNew || (opts as Record<string, unknown>)["force new connection"] || opts.multiplex === false || sameNamespace;
   let io: Manager;
   if (newConnection) {
-    log("ignoring socket cache for %s", source);
+    if (DEBUG_BUILD) log("ignoring socket cache for %s", source);
     io = new Manager(source, opts);
   } else {
     if (!cache[id]) {
-      log("new io instance for %s", source);
+      if (DEBUG_BUILD) log("new io instance for %s", source);
       cache[id] = new Manager(source, opts);
     }
     io = cache[id];

@@ -6,6 +6,10 @@ import { EventKind, WasmManager, whenReady } from "./wasm.js";
 import { resolve, type Resolved } from "./url.js";
 import { log as slog, Socket, type DisconnectDescription, type SocketOptions } from "./socket.js";
 
+// `false` in the package's modules, `true` in those of `socketio-wasm/debug` (scripts/build.mjs
+// writes both): without debug logging, no log call and no message is left in a bundle.
+declare const DEBUG_BUILD: boolean;
+
 /** A transport, named by string or by one of the exported transport classes. */
 export type TransportName = "polling" | "websocket" | "webtransport" | (string & {});
 /** A class standing for a transport in the `transports` option. */
@@ -363,7 +367,7 @@ export class Manager<
     }
     w = w || new WasmManager(this._address, this._handler());
     this._wasm = w;
-    if (elog !== off) this._traceEngine();
+    if (DEBUG_BUILD && elog !== off) this._traceEngine();
     this._configure();
     for (const f of pending) f(w);
   }
@@ -515,7 +519,7 @@ export class Manager<
 
   /** @internal as socket.io-client logs on every `open()` */
   _logState(): void {
-    log("readyState %s", this._readyState);
+    if (DEBUG_BUILD) log("readyState %s", this._readyState);
   }
 
   /** The socket of a namespace on this connection, created on first use. */
@@ -612,35 +616,35 @@ export class Manager<
         if (!this.engine || this.engine._started) this.engine = new Engine(this as unknown as Manager);
         this.engine._started = true;
         // A reconnection attempt opens from "closed", as socket.io-client's open() logs it.
-        if (!this._opening) log("readyState closed");
-        log("opening %s", this.uri);
+        if (DEBUG_BUILD && !this._opening) log("readyState closed");
+        if (DEBUG_BUILD) log("opening %s", this.uri);
         const name = this.engine.transport.name;
-        if (this._address.host !== "localhost") elog("adding listener for the 'offline' event");
-        elog('creating transport "%s"', name);
-        elog("options: %j", this.opts);
-        elog("setting transport %s", name);
-        if (this._settings.timeout !== false) log("connect attempt will timeout after %d", this._settings.timeout);
+        if (DEBUG_BUILD && this._address.host !== "localhost") elog("adding listener for the 'offline' event");
+        if (DEBUG_BUILD) elog('creating transport "%s"', name);
+        if (DEBUG_BUILD) elog("options: %j", this.opts);
+        if (DEBUG_BUILD) elog("setting transport %s", name);
+        if (DEBUG_BUILD && this._settings.timeout !== false) log("connect attempt will timeout after %d", this._settings.timeout);
         return;
       }
       case EventKind.Open:
-        elog("socket open");
-        log("open");
-        log("cleanup");
+        if (DEBUG_BUILD) elog("socket open");
+        if (DEBUG_BUILD) log("open");
+        if (DEBUG_BUILD) log("cleanup");
         this.emitReserved("open");
         return;
       case EventKind.Error:
         this.emitReserved("error", toError(a as never));
         return;
       case EventKind.Close:
-        log("closed due to %s", a);
-        log("cleanup");
+        if (DEBUG_BUILD) log("closed due to %s", a);
+        if (DEBUG_BUILD) log("cleanup");
         this.emitReserved("close", a as string, detail(b));
         return;
       case EventKind.Ping:
         this.emitReserved("ping");
         return;
       case EventKind.ReconnectAttempt:
-        log("attempting reconnect");
+        if (DEBUG_BUILD) log("attempting reconnect");
         try {
           this.emitReserved("reconnect_attempt", a as number);
         } finally {
@@ -685,20 +689,20 @@ export class Manager<
         return;
       }
       case EventKind.EngineClose:
-        elog('socket close with reason: "%s"', a);
-        if (this._address.host !== "localhost") elog("removing listener for the 'offline' event");
+        if (DEBUG_BUILD) elog('socket close with reason: "%s"', a);
+        if (DEBUG_BUILD && this._address.host !== "localhost") elog("removing listener for the 'offline' event");
         this.engine?._emit("close", a as string, detail(b));
         return;
       case EventKind.Connect:
-        slog("socket connected with id %s", socket?.id);
-        slog("draining queue");
+        if (DEBUG_BUILD) slog("socket connected with id %s", socket?.id);
+        if (DEBUG_BUILD) slog("draining queue");
         socket?._reserved("connect");
         return;
       case EventKind.ConnectError:
         socket?._reserved("connect_error", toError(a as never));
         return;
       case EventKind.Disconnect:
-        slog("close (%s)", a);
+        if (DEBUG_BUILD) slog("close (%s)", a);
         socket?._reserved("disconnect", a as Socket.DisconnectReason, detail(b));
         return;
       case EventKind.Auth:
@@ -713,8 +717,8 @@ export class Manager<
     switch (kind) {
       case EventKind.EnginePacket: {
         const packet = enginePacket(a as string, b);
-        elog('socket receive: type "%s", data "%s"', packet.type, packet.data);
-        if (log !== off && typeof packet.data === "string") {
+        if (DEBUG_BUILD) elog('socket receive: type "%s", data "%s"', packet.type, packet.data);
+        if (DEBUG_BUILD && log !== off && typeof packet.data === "string") {
           // The id of an acknowledgement, for the socket's "calling ack" line.
           const ack = /^[36](?:\d+-)?(?:\/[^,]*,)?(\d+)/.exec(packet.data);
           if (ack) this._ackId = Number(ack[1]);
@@ -730,13 +734,13 @@ export class Manager<
       }
       case EventKind.EnginePacketCreate: {
         const packet = enginePacket(a as string, b);
-        if (log !== off && typeof packet.data === "string") logPacket(packet.data);
+        if (DEBUG_BUILD && log !== off && typeof packet.data === "string") logPacket(packet.data);
         packet.options = { compress: true };
         engine._emit("packetCreate", packet);
         return;
       }
       case EventKind.EngineFlush:
-        elog("flushing %d packets in socket", a);
+        if (DEBUG_BUILD) elog("flushing %d packets in socket", a);
         engine._emit("flush");
         return;
       case EventKind.EngineDrain:
@@ -748,16 +752,16 @@ export class Manager<
         return;
       case EventKind.EngineOpen:
         engine._opened = true;
-        if (this._reconnected) log("reconnect success");
+        if (DEBUG_BUILD && this._reconnected) log("reconnect success");
         this._reconnected = false;
-        if (this.opts.upgrade !== false) elog("starting upgrade probes");
+        if (DEBUG_BUILD && this.opts.upgrade !== false) elog("starting upgrade probes");
         engine._emit("open");
         return;
       case EventKind.EngineUpgrading:
         engine._emit("upgrading", { name: a as string });
         return;
       case EventKind.ReconnectDelay:
-        log("will wait %dms before reconnect attempt", a);
+        if (DEBUG_BUILD) log("will wait %dms before reconnect attempt", a);
         return;
       case EventKind.EngineError:
         engine._emit("error", toError(a as never));

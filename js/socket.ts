@@ -4,6 +4,10 @@ import { ackError, report } from "./errors.js";
 import { debug } from "./debug.js";
 import type { Manager } from "./manager.js";
 
+// `false` in the package's modules, `true` in those of `socketio-wasm/debug` (scripts/build.mjs
+// writes both): without debug logging, no log call and no message is left in a bundle.
+declare const DEBUG_BUILD: boolean;
+
 /** Options of a namespace socket. */
 export interface SocketOptions {
   /** Sent with every connection: an object, or a function asked on every connect. */
@@ -198,7 +202,7 @@ export class Socket<
 
   /** Disconnects; the socket does not reconnect by itself. */
   disconnect(): this {
-    log("performing disconnect (%s)", this.nsp);
+    if (DEBUG_BUILD) log("performing disconnect (%s)", this.nsp);
     this._connecting = false;
     this._epoch++;
     this.io._call((w) => w.disconnect(this._handle));
@@ -291,7 +295,7 @@ export class Socket<
   _onMessage(parsed: unknown[], attachments: ArrayBuffer[] | undefined, ack: number): void {
     const args = withAttachments(parsed, attachments);
     if (ack >= 0) args.push(this._ackFn(ack));
-    log("emitting event %j", args);
+    if (DEBUG_BUILD) log("emitting event %j", args);
     if (this._anyListeners.length) for (const l of this._anyListeners.slice()) l.apply(this, args);
     this.emitUntyped(args[0] as string, args.slice(1));
   }
@@ -319,14 +323,14 @@ export class Socket<
       return;
     }
     const args = withAttachments(parsed ?? [], attachments);
-    log("calling ack %s with %j", this.io._ackId, args);
+    if (DEBUG_BUILD) log("calling ack %s with %j", this.io._ackId, args);
     if (withError) fn.call(this, null, ...args);
     else fn.apply(this, args);
   }
 
   /** @internal the auth function is asked for this connection's payload. */
   _onAuth(seq: number): void {
-    log("transport is open - connecting");
+    if (DEBUG_BUILD) log("transport is open - connecting");
     const auth = this._auth;
     const send = (data: unknown) =>
       this.io._call((w) => w.authResponse(this._handle, seq, data == null ? undefined : JSON.stringify(data)));

@@ -233,6 +233,31 @@ export { initSync, __wbg_init as default };
 for (const f of readdirSync(join(root, "js"))) cpSync(join(root, "js", f), join(stage, f));
 run(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.build.json", "--outDir", out]);
 inlineEnums(out, readFileSync(join(stage, "socketio_wasm.js"), "utf8"));
+debugBuild(out);
+
+/**
+ * The package's modules without debug logging (`DEBUG_BUILD` false: a bundler drops every log call
+ * and its message, as socket.io-client's browser build has none), and `debug/`, the entry
+ * `socketio-wasm/debug` (as `socket.io-client/debug`): the modules that log, with `DEBUG_BUILD`
+ * true, importing the others from the package.
+ */
+function debugBuild(dir) {
+  const logging = ["index", "manager", "socket", "debug"];
+  mkdirSync(join(dir, "debug"));
+  for (const f of readdirSync(dir).filter((f) => f.endsWith(".js"))) {
+    const file = join(dir, f);
+    const code = readFileSync(file, "utf8");
+    const uses = code.includes("DEBUG_BUILD");
+    if (uses !== logging.includes(f.slice(0, -3))) throw new Error(`build: ${f} ${uses ? "names" : "does not name"} DEBUG_BUILD`);
+    if (!uses) continue;
+    writeFileSync(file, code.replaceAll("DEBUG_BUILD", "false"));
+    const debug = code
+      .replaceAll("DEBUG_BUILD", "true")
+      .replace(/(["'])\.\/([\w-]+)\.js\1/g, (m, q, name) => (logging.includes(name) ? m : `${q}../${name}.js${q}`));
+    writeFileSync(join(dir, "debug", f), debug);
+  }
+  writeFileSync(join(dir, "debug", "index.d.ts"), 'export * from "../index.js";\nexport { default } from "../index.js";\n');
+}
 
 /**
  * The enums that cross the boundary (declared once, in src/bindings) read as their numbers where
@@ -288,8 +313,8 @@ const minOpts = { bundle: true, minify: true, format: "esm", platform: "neutral"
 await build({ ...minOpts, entryPoints: [join(out, "index.js")], outfile: join(out, "socketio-wasm.min.js"), plugins: [onDemand] });
 await build({ ...minOpts, entryPoints: [join(out, "shared.js")], outfile: join(out, "shared.min.js") });
 
-// The CommonJS entry (require, Jest): the same code bundled, the wasm found beside the file and read
-// from disk. Jest's jsdom environment lacks fetch, Response, TextEncoder and TextDecoder and has its
+// The CommonJS entry (require, Jest): the same code bundled, with its debug logging (as
+// socket.io-client's CommonJS build), the wasm found beside the file and read from disk. Jest's jsdom environment lacks fetch, Response, TextEncoder and TextDecoder and has its
 // own AbortController, which Node's fetch refuses: the engine then takes Node's own, from its main
 // context, so that require() works in any test environment without configuration.
 const CJS_HOST = `"use strict";
@@ -302,7 +327,7 @@ var __sio_host = (() => {
 })();
 var __sio_net = typeof globalThis.fetch === "function" && typeof globalThis.Response === "function" ? globalThis : __sio_host.main;`;
 await build({
-  entryPoints: [join(out, "index.js")], bundle: true, format: "cjs", platform: "node", target: "node18",
+  entryPoints: [join(out, "debug", "index.js")], bundle: true, format: "cjs", platform: "node", target: "node18",
   outfile: join(out, "index.cjs"), logLevel: "warning", legalComments: "none", banner: { js: CJS_HOST },
   define: {
     "import.meta.url": "__sio_url",

@@ -5,9 +5,10 @@
 // normalized by normalize(); "== step" lines are markers the test inserts between the steps). Set
 // SIO_E2E_DEBUG_DUMP=1 to print the lines a run produced.
 //
-// The reference's browser bundles have no debug output, so with SIO_E2E_LIB=reference this file bundles
-// socket.io-client's build/esm-debug (which imports the `debug` package) with esbuild in before(). With
-// the default SIO_E2E_LIB=pkg it serves $SIO_E2E_PKG or <repo>/pkg. Its own page and static server: the
+// The page imports the entry with debug logging: the package's `debug/index.js` (`socketio-wasm/debug`)
+// and, with SIO_E2E_LIB=reference, socket.io-client's build/esm-debug (`socket.io-client/debug`, which
+// imports the `debug` package), bundled with esbuild in before(); neither library's default browser
+// build logs. With the default SIO_E2E_LIB=pkg it serves $SIO_E2E_PKG or <repo>/pkg. Its own page and static server: the
 // shared test page imports the library before a test could set localStorage.debug.
 import { describe, it, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
@@ -190,7 +191,7 @@ const PAGE = `<!doctype html>
 <html>
 <head>
 <meta charset="utf-8">
-<script type="importmap">{ "imports": { "socketio-wasm": "/lib/index.js" } }</script>
+<script type="importmap">{ "imports": { "socketio-wasm": "/lib/debug/index.js" } }</script>
 <script>
 "use strict";
 localStorage.debug = ${JSON.stringify(DEBUG_SPEC)};
@@ -258,7 +259,7 @@ async function referenceDebugBundle() {
 async function startStatic() {
   let bundle = null;
   if (LIB === "reference") bundle = await referenceDebugBundle();
-  else await stat(path.join(PKG_DIR, "index.js"));
+  else await stat(path.join(PKG_DIR, "debug", "index.js"));
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, "http://x");
     const send = (status, type, body) => {
@@ -268,7 +269,7 @@ async function startStatic() {
     if (url.pathname === "/") return send(200, "text/html; charset=utf-8", PAGE);
     if (url.pathname.startsWith("/lib/")) {
       const rel = decodeURIComponent(url.pathname.slice(5));
-      if (bundle !== null) return rel === "index.js" ? send(200, MIME[".js"], bundle) : send(404, "text/plain", "");
+      if (bundle !== null) return rel === "debug/index.js" ? send(200, MIME[".js"], bundle) : send(404, "text/plain", "");
       const file = path.resolve(PKG_DIR, rel);
       if (file.startsWith(PKG_DIR + path.sep)) {
         const body = await readFile(file).catch(() => null);

@@ -245,7 +245,7 @@ describe("drop-in details", () => {
 
 describe("debug logging", () => {
   it(
-    "localStorage.debug turns on the namespaces it names, exclusions first",
+    "socketio-wasm/debug: localStorage.debug turns on the namespaces it names, exclusions first",
     { ...T, skip: LIB === "reference" && "socket.io-client's ESM bundle is built without its debug logs" },
     async () => {
       const srv = await env.newServer({ setup });
@@ -254,6 +254,10 @@ describe("debug logging", () => {
       await page.eval(() => localStorage.setItem("debug", "-socket.io-client:manager,socket.io-client:*"));
       await page.page.reload();
       await page.page.waitForFunction(() => window.__ready === true);
+      // The entry with debug logging (as socket.io-client/debug), beside the default one.
+      await page.eval(async () => {
+        window.io = (await import("/lib/debug/index.js")).io;
+      });
       await page.connect("main", srv.url(), null, { transports: ["websocket"] });
       await page.eval(() => window.sockets.main.emit("fire", { n: 1 }));
       await srv.waitLog("fire");
@@ -268,6 +272,22 @@ describe("debug logging", () => {
       await page.eval(() => localStorage.removeItem("debug"));
     },
   );
+
+  it("the default entry is silent with localStorage.debug set, as socket.io-client's browser build", T, async () => {
+    const srv = await env.newServer({ setup });
+    const page = await env.newPage();
+    await page.eval(() => localStorage.setItem("debug", "*"));
+    await page.page.reload();
+    await page.page.waitForFunction(() => window.__ready === true);
+    try {
+      await page.connect("main", srv.url(), null, { transports: ["websocket"] });
+      await page.eval(() => window.sockets.main.emit("fire", 1));
+      await srv.waitLog("fire");
+      assert.deepEqual(page.console.filter((l) => l.startsWith("[debug]")), []);
+    } finally {
+      await page.eval(() => localStorage.removeItem("debug"));
+    }
+  });
 
   it("is silent without localStorage.debug", T, async () => {
     const { srv, page } = await start();

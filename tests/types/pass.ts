@@ -9,6 +9,7 @@
 
 import { io, connect, Manager, Socket, Fetch, XHR, WebSocket, WebTransport, protocol } from "socketio-wasm";
 import defaultIo from "socketio-wasm";
+import { io as debugIo, Socket as DebugSocket } from "socketio-wasm/debug";
 import type {
   DisconnectDescription,
   ExtendedError,
@@ -22,6 +23,15 @@ import { assert, value, type Equal, type IsAny } from "./helpers.js";
 /** The shape of socket.io-client's DefaultEventsMap (which the reference does not re-export). */
 interface Untyped {
   [event: string]: (...args: any[]) => void;
+}
+
+// ---- the entry with debug logging ------------------------------------------------------------------
+
+export function debugEntry(): void {
+  // `socket.io-client/debug` has the same API as the default entry.
+  const s = debugIo("http://localhost:3000", { transports: ["websocket"] });
+  assert<Equal<typeof s, DebugSocket<Untyped, Untyped>>>();
+  s.emit("hello", 1);
 }
 
 // ---- io() overloads -----------------------------------------------------------------------------
