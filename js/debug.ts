@@ -6,10 +6,6 @@
  * comma-separated list, `-` to exclude) and reload.
  */
 
-// `false` in the package's modules, `true` in those of `socketio-wasm/debug` (scripts/build.mjs
-// writes both).
-declare const DEBUG_BUILD: boolean;
-
 function enabledPatterns(): string {
   try {
     return (globalThis as { localStorage?: Storage }).localStorage?.getItem("debug") ?? "";
@@ -38,7 +34,6 @@ export const off = (): void => {};
 
 /** A logger for namespace `ns`; a no-op (`off`) unless enabled. */
 export function debug(ns: string): (msg: string, ...args: unknown[]) => void {
-  if (!DEBUG_BUILD) return off;
   const spec = enabledPatterns();
   if (!spec || !matches(ns, spec)) return off;
   // The message is part of the format string, so its %s / %o / %d take the arguments.

@@ -220,8 +220,8 @@ export class Engine extends Emitter<{}, {}, EngineReservedEvents> {
   }
 }
 
-const log = debug("socket.io-client:manager");
-const elog = debug("engine.io-client:socket");
+const log = DEBUG_BUILD ? debug("socket.io-client:manager") : off;
+const elog = DEBUG_BUILD ? debug("engine.io-client:socket") : off;
 
 /** Logs a Socket.IO packet being written, as socket.io-client does (its JSON, the ack id of an emit). */
 function logPacket(text: string): void {

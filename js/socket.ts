@@ -1,7 +1,7 @@
 import { Emitter, type AnyFn, type DefaultEventsMap, type EventNames, type EventParams, type EventsMap } from "./emitter.js";
 import { hasBlobs, readBlobs, serialize, withAttachments, type Attachment } from "./binary.js";
 import { ackError, report } from "./errors.js";
-import { debug } from "./debug.js";
+import { debug, off } from "./debug.js";
 import type { Manager } from "./manager.js";
 
 // `false` in the package's modules, `true` in those of `socketio-wasm/debug` (scripts/build.mjs
@@ -87,7 +87,7 @@ type Bytes = ArrayBuffer | ArrayBufferView;
 const RESERVED = new Set(["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"]);
 
 /** @internal the socket.io-client:socket logger (the manager logs some socket lines) */
-export const log = debug("socket.io-client:socket");
+export const log = DEBUG_BUILD ? debug("socket.io-client:socket") : off;
 
 /**
  * A namespace socket, as in socket.io-client: `emit` with acknowledgements,

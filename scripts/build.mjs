@@ -242,7 +242,7 @@ debugBuild(out);
  * true, importing the others from the package.
  */
 function debugBuild(dir) {
-  const logging = ["index", "manager", "socket", "debug"];
+  const logging = ["index", "manager", "socket"];
   mkdirSync(join(dir, "debug"));
   for (const f of readdirSync(dir).filter((f) => f.endsWith(".js"))) {
     const file = join(dir, f);
