@@ -466,10 +466,11 @@ pub struct SocketOptions {
     pub ack_timeout: Option<u64>,
 }
 
-/// Whether this build produces [`EngineTrace`]s: natively (the core's tests)
-/// and in the npm package (the `js` feature), not in a Rust app's wasm, whose
+/// Whether this build produces the events only the npm package asks for
+/// ([`EngineTrace`]s, [`Event::Packet`], [`Event::Outgoing`]): natively (the
+/// core's tests) and with the `js` feature, not in a Rust app's wasm, whose
 /// API never asks for them: there, their code is not compiled in.
-pub(crate) const TRACES: bool = cfg!(any(not(target_arch = "wasm32"), feature = "js"));
+pub(crate) const JS_EVENTS: bool = cfg!(any(not(target_arch = "wasm32"), feature = "js"));
 
 /// The steps engine.io-client's socket announces with its debugging events
 /// (`packet`, `packetCreate`, `flush`, `drain`, `ping`/`pong`, `open`,
@@ -526,6 +527,7 @@ pub enum Event<C: Codec = TextCodec> {
         error: Option<ErrorKind>,
     },
     /// Manager `packet` (only when enabled with [`Client::set_packet_events`]).
+    /// A wasm build without the `js` feature produces none.
     Packet {
         /// The packet (placeholders kept).
         packet: sio::Packet<C::Args>,
@@ -578,6 +580,7 @@ pub enum Event<C: Codec = TextCodec> {
     Engine(EngineTrace<C>),
     /// A packet left for the server (only when enabled with
     /// [`Client::set_outgoing_events`]): for `onAnyOutgoing` listeners.
+    /// A wasm build without the `js` feature produces none.
     Outgoing {
         /// The socket.
         socket: SocketId,

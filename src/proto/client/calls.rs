@@ -92,6 +92,7 @@ impl<C: Codec> Client<C> {
     }
 
     /// Emit [`Event::Packet`] for every decoded packet (for `packet` listeners).
+    /// A wasm build without the `js` feature ignores this.
     pub fn set_packet_events(&mut self, on: bool) {
         self.packet_events = on;
     }
@@ -211,6 +212,7 @@ impl<C: Codec> Client<C> {
     }
 
     /// Emit [`Event::Outgoing`] for this socket's sent events (for `onAnyOutgoing`).
+    /// A wasm build without the `js` feature ignores this.
     pub fn set_outgoing_events(&mut self, socket_id: SocketId, on: bool) {
         if let Some(socket) = self.sock_mut(socket_id) {
             socket.outgoing_events = on;

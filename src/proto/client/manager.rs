@@ -211,7 +211,7 @@ impl<C: Codec> Client<C> {
             let delay = self.backoff.duration(&mut self.engine_io.rng);
             self.reconnecting = true;
             self.reconnect_at = Some(now.saturating_add(delay));
-            if crate::proto::TRACES && self.engine_events {
+            if crate::proto::JS_EVENTS && self.engine_events {
                 self.events.push_back(Event::Engine(EngineTrace::ReconnectDelay(delay)));
             }
         }
@@ -235,8 +235,8 @@ impl<C: Codec> Client<C> {
     pub(super) fn on_decoded(&mut self, now: u64, packet: Packet<C::Args>, attachments: Vec<C::Binary>) {
         // The sockets see the packet before `packet` listeners do, as in
         // socket.io-client (the sockets subscribe first).
-        let copy =
-            self.packet_events.then(|| Event::Packet { packet: packet.clone(), attachments: attachments.clone() });
+        let copy = (crate::proto::JS_EVENTS && self.packet_events)
+            .then(|| Event::Packet { packet: packet.clone(), attachments: attachments.clone() });
         self.route_packet(now, packet, attachments);
         if let Some(ev) = copy {
             self.events.push_back(ev);

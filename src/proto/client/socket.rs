@@ -113,7 +113,7 @@ impl<C: Codec> Client<C> {
 
     pub(super) fn send_event(&mut self, socket_id: SocketId, id: Option<u64>, payload: Payload<C>) {
         let Some(socket) = self.sockets.get(socket_id as usize) else { return };
-        if socket.outgoing_events {
+        if crate::proto::JS_EVENTS && socket.outgoing_events {
             self.events.push_back(Event::Outgoing { socket: socket_id, payload: payload.clone() });
         }
         let nsp = socket.nsp.clone();

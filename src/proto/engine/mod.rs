@@ -177,7 +177,7 @@ impl<C: Codec> Engine<C> {
 
     /// Queues a trace when someone listens.
     pub fn trace(&mut self, t: impl FnOnce() -> EngineTrace<C>) {
-        if super::TRACES && self.trace {
+        if super::JS_EVENTS && self.trace {
             self.events.push(EngineEvent::Trace(t()));
         }
     }
