@@ -44,7 +44,9 @@ fn event_payload(event: &str, args_json: &str, attachments: Vec<Vec<u8>>) -> Pay
     let mut data = String::with_capacity(args_json.len() + event.len() + 4);
     data.push('[');
     json::write_string(&mut data, event);
-    let inner = args_json.trim().strip_prefix('[').and_then(|list| list.strip_suffix(']')).unwrap_or("").trim();
+    // JSON's whitespace is ASCII: `trim_ascii`, not `trim` and its Unicode table.
+    let inner =
+        args_json.trim_ascii().strip_prefix("[").and_then(|list| list.strip_suffix("]")).unwrap_or("").trim_ascii();
     if !inner.is_empty() {
         data.push(',');
         data.push_str(inner);

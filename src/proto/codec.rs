@@ -158,7 +158,7 @@ impl Codec for TextCodec {
     }
 
     fn records(body: String) -> Vec<String> {
-        body.split(super::eio::SEPARATOR).map(str::to_owned).collect()
+        super::split_ascii(&body, super::eio::SEPARATOR as u8).map(str::to_owned).collect()
     }
 
     fn join(records: Vec<String>) -> String {

@@ -48,6 +48,25 @@ const ASCII: &str = match std::str::from_utf8(&ASCII_BYTES) {
     Err(_) => "",
 };
 
+/// The parts of `s` between the ASCII byte `sep`, as `str::split` gives them
+/// (without its character searcher: the positions are those of one byte).
+pub(crate) fn split_ascii(s: &str, sep: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match r.bytes().position(|b| b == sep) {
+            Some(p) => {
+                rest = r.get(p + 1..);
+                r.get(..p)
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
 /// Appends an ASCII byte (digits, letters, punctuation) to `out` as a
 /// one-byte slice: `String::push` (not inlined at this size) would link
 /// the UTF-8 encoder of `char` for the bytes the core writes. Bytes above
@@ -587,4 +606,20 @@ pub enum Event<C: Codec = TextCodec> {
         /// The event arguments.
         payload: Payload<C>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_ascii;
+
+    #[test]
+    fn split_ascii_cuts_as_str_split() {
+        for s in ["", "&", "a", "a&b", "&a&&b&", "é&ü=1&", "\u{1e}4x\u{1e}"] {
+            for sep in [b'&', 0x1e] {
+                let ours: Vec<&str> = split_ascii(s, sep).collect();
+                let std: Vec<&str> = s.split(char::from(sep)).collect();
+                assert_eq!(ours, std, "{s:?} at {sep}");
+            }
+        }
+    }
 }

@@ -203,7 +203,7 @@ pub fn decode_component(s: &str) -> String {
 
 /// Splits a query string into decoded pairs.
 pub fn decode_query(q: &str) -> Vec<(String, String)> {
-    q.split('&')
+    super::split_ascii(q, b'&')
         .filter(|p| !p.is_empty())
         .map(|pair| match pair.bytes().position(|c| c == b'=') {
             Some(eq) => (
