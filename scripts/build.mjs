@@ -314,8 +314,9 @@ await build({ ...minOpts, entryPoints: [join(out, "index.js")], outfile: join(ou
 await build({ ...minOpts, entryPoints: [join(out, "shared.js")], outfile: join(out, "shared.min.js") });
 
 // The CommonJS entry (require, Jest): the same code bundled, with its debug logging (as
-// socket.io-client's CommonJS build), the wasm found beside the file and read from disk. Jest's jsdom environment lacks fetch, Response, TextEncoder and TextDecoder and has its
-// own AbortController, which Node's fetch refuses: the engine then takes Node's own, from its main
+// socket.io-client's CommonJS build), the wasm found beside the file and read from disk. Jest's
+// jsdom environment lacks fetch, Response, TextEncoder and TextDecoder and has its own
+// AbortController, which Node's fetch refuses: the engine then takes Node's own, from its main
 // context, so that require() works in any test environment without configuration.
 const CJS_HOST = `"use strict";
 var __sio_url = require("url").pathToFileURL(__filename).href;
