@@ -177,6 +177,39 @@ describe("drop-in details", () => {
     assert.deepEqual([...arg.file], [9, 8]);
   });
 
+  it("socket.sendBuffer lists the emits buffered while disconnected; assigning [] drops them", T, async () => {
+    const srv = await env.newServer({ setup });
+    const page = await env.newPage();
+    const buffered = await page.eval((url) => {
+      const s = window.io(url, { transports: ["websocket"], autoConnect: false, forceNew: true });
+      window.sockets.lazy = s;
+      s.emit("fire", 1, { a: [2] });
+      s.emit("echo", "x", () => {});
+      // Volatile emits are dropped, not buffered, while disconnected.
+      s.volatile.emit("fire", "lost");
+      // `nsp` is left out: socket.io-client sets it when the packet is sent (its buffered packets have
+      // none, though their type says `nsp: string`); the package gives the socket's.
+      return s.sendBuffer.map((p) => ({ type: p.type, data: p.data.filter((d) => typeof d !== "function"), id: p.id, options: p.options }));
+    }, srv.url());
+    assert.deepEqual(buffered, [
+      { type: 2, data: ["fire", 1, { a: [2] }], id: undefined, options: { compress: true } },
+      { type: 2, data: ["echo", "x"], id: 0, options: { compress: true } },
+    ]);
+    const left = await page.eval(() => {
+      const s = window.sockets.lazy;
+      s.sendBuffer = [];
+      s.emit("fire", "after");
+      const n = s.sendBuffer.length;
+      s.connect();
+      return n;
+    });
+    assert.equal(left, 1);
+    const [ev] = await srv.waitLog("fire");
+    assert.deepEqual(ev.args, ["after"], "only the emit after the reset reached the server");
+    await sleep(100);
+    assert.equal(srv.entries("fire").length, 1, "the dropped emits were not sent");
+  });
+
   it("the manager's packet event types binary events as EVENT (2)", T, async () => {
     const { srv, page } = await start();
     await page.eval(() => {
