@@ -81,7 +81,7 @@ fn expired_heartbeat_noticed_on_emit_buffers_it_and_delivers_after_reconnect() {
         Event::Disconnect(s, Reason::PingTimeout, CloseDetail::None),
     ]);
     // The emit is buffered with its ack (not failed by the disconnection).
-    let buffered = h.client.send_buffer(s);
+    let buffered: Vec<_> = h.client.send_buffer(s).collect();
     assert_eq!(buffered.len(), 1);
     assert_eq!(buffered[0].0, Some(0));
     assert_eq!(buffered[0].1.data, "[\"msg\",1]");

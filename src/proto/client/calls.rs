@@ -220,9 +220,8 @@ impl<C: Codec> Client<C> {
     }
 
     /// `socket.sendBuffer`: emits waiting for a connection, with their ack ids.
-    pub fn send_buffer(&self, socket_id: SocketId) -> Vec<(Option<u64>, &Payload<C>)> {
-        self.sock(socket_id)
-            .map_or_else(Vec::new, |socket| socket.send_buffer.iter().map(|b| (b.id, &b.payload)).collect())
+    pub fn send_buffer(&self, socket_id: SocketId) -> impl ExactSizeIterator<Item = (Option<u64>, &Payload<C>)> {
+        self.sock(socket_id).map_or(&[][..], |socket| &socket.send_buffer[..]).iter().map(|b| (b.id, &b.payload))
     }
 
     /// `socket.sendBuffer = []`: drops the buffered emits (their acks time out
@@ -234,8 +233,8 @@ impl<C: Codec> Client<C> {
     }
 
     /// `socket.receiveBuffer`: events received before the socket connected.
-    pub fn receive_buffer(&self, socket_id: SocketId) -> Vec<&Payload<C>> {
-        self.sock(socket_id).map_or_else(Vec::new, |socket| socket.receive_buffer.iter().map(|(p, _)| p).collect())
+    pub fn receive_buffer(&self, socket_id: SocketId) -> impl ExactSizeIterator<Item = &Payload<C>> {
+        self.sock(socket_id).map_or(&[][..], |socket| &socket.receive_buffer[..]).iter().map(|(p, _)| p)
     }
 
     /// `socket.connect()`.
