@@ -12,10 +12,6 @@ import { resolve } from "./url.js";
 import { wasmExports } from "./wasm.js";
 import { debug, off } from "./debug.js";
 
-// `false` in the package's modules, `true` in those of `socketio-wasm/debug` (scripts/build.mjs
-// writes both): without debug logging, no log call and no message is left in a bundle.
-declare const DEBUG_BUILD: boolean;
-
 const log = DEBUG_BUILD ? debug("socket.io-client") : off;
 const urlLog = DEBUG_BUILD ? debug("socket.io-client:url") : off;
 const cache: Record<string, Manager> = {};

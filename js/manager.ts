@@ -6,10 +6,6 @@ import { EventKind, WasmManager, whenReady } from "./wasm.js";
 import { resolve, type Resolved } from "./url.js";
 import { log as slog, Socket, type DisconnectDescription, type SocketOptions } from "./socket.js";
 
-// `false` in the package's modules, `true` in those of `socketio-wasm/debug` (scripts/build.mjs
-// writes both): without debug logging, no log call and no message is left in a bundle.
-declare const DEBUG_BUILD: boolean;
-
 /** A transport, named by string or by one of the exported transport classes. */
 export type TransportName = "polling" | "websocket" | "webtransport" | (string & {});
 /** A class standing for a transport in the `transports` option. */

@@ -4,10 +4,6 @@ import { ackError, report } from "./errors.js";
 import { debug, off } from "./debug.js";
 import type { Manager } from "./manager.js";
 
-// `false` in the package's modules, `true` in those of `socketio-wasm/debug` (scripts/build.mjs
-// writes both): without debug logging, no log call and no message is left in a bundle.
-declare const DEBUG_BUILD: boolean;
-
 /** Options of a namespace socket. */
 export interface SocketOptions {
   /** Sent with every connection: an object, or a function asked on every connect. */
