@@ -178,8 +178,9 @@ describe("drop-in details", () => {
   });
 
   it("socket.sendBuffer lists the emits buffered while disconnected; assigning [] drops them", T, async () => {
-    const srv = await env.newServer({ setup });
-    const page = await env.newPage();
+    // A first connection, so that the engine has loaded: the second manager's socket is then
+    // backed by it from its creation.
+    const { srv, page } = await start();
     const buffered = await page.eval((url) => {
       const s = window.io(url, { transports: ["websocket"], autoConnect: false, forceNew: true });
       window.sockets.lazy = s;
