@@ -48,9 +48,12 @@ for (const mode of MODES) {
         const [up] = await page.eventsNamed("main:upgrade");
         assert.equal(up.args[0], "websocket", "engine 'upgrade' event, then transport is websocket");
       }
-      // the server agrees (after an upgrade, its socket's transport is websocket too)
+      // the server agrees (after an upgrade, its socket's transport is websocket too); the client
+      // switches when it sends the upgrade packet, the server when that packet arrives, so wait for it
       await srv.waitLog("connection");
-      assert.equal(srv.socket().conn.transport.name, mode.transport);
+      await waitFor(() => srv.socket().conn.transport.name === mode.transport, {
+        message: () => `the server's transport (${srv.socket().conn.transport.name}) to be ${mode.transport}`,
+      });
     });
 
     it("answers the server's heartbeats and stays connected", T, async () => {
