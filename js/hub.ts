@@ -21,7 +21,7 @@
  * Nothing here imports the engine: the glue's parts are given to the constructor, so that the tab's
  * code (which has them already) does not load a second copy.
  */
-import { EventKind } from "./wasm.js";
+import { Command, EventKind, Text } from "./wasm.js";
 import type { WasmManager, whenReady } from "./wasm.js";
 
 /** Sends a message to a tab, moving the buffers in `transfer`. */
@@ -157,7 +157,7 @@ class Conn {
   snapshot(c: Client): Snapshot | undefined {
     const w = this.w;
     if (!w) return undefined;
-    return { m: w.managerState(), e: w.engineId(), t: w.transport(), s: c.handles.map((h) => [w.sid(h), w.state(h)]) };
+    return { m: w.managerState(), e: w.text(Text.EngineId, 0), t: w.text(Text.Transport, 0), s: c.handles.map((h) => [w.text(Text.Sid, h), w.state(h)]) };
   }
 
   /** A tab no longer listens to namespace `h`: its acks there are dropped, and the socket closes with its last tab. */
@@ -168,7 +168,7 @@ class Conn {
     if (this.auth.get(h)?.[1] === c) this.ask(h);
     if (!this.wanted(h)) {
       for (const k of this.awaiting) if (k.startsWith(h + ":")) this.awaiting.delete(k);
-      this.w?.disconnect(h);
+      this.w?.command(Command.Disconnect, h, false);
     }
   }
 
@@ -184,7 +184,7 @@ class Conn {
       this.hub._drop(this);
       const w = this.w;
       if (w) {
-        w.close();
+        w.command(Command.Close, 0, false);
         // Freed once the close has been written.
         setTimeout(() => w.free(), 2000);
       }
@@ -232,7 +232,7 @@ class Conn {
       g = this.token();
       this.opens.set(g, [c, token]);
     }
-    w.open(g);
+    w.command(Command.Open, g, false);
   }
 
   private handler() {
@@ -355,14 +355,14 @@ export class Client {
         case "close":
           this.closed = true;
           for (const x of [...this.want]) conn.release(this, x);
-          if (conn.clients.every((c) => c.closed)) w.close();
+          if (conn.clients.every((c) => c.closed)) w.command(Command.Close, 0, false);
           break;
         case "connect": {
           this.closed = false;
           this.want.add(h);
           const state = w.state(h);
           if (state & 1) this.post({ t: "ev", k: EventKind.Connect, s: m.s, st: conn.snapshot(this) });
-          else if (!(state & 2)) w.connect(h);
+          else if (!(state & 2)) w.command(Command.Connect, h, false);
           break;
         }
         case "disconnect":
@@ -387,21 +387,21 @@ export class Client {
         case "out":
           if (m.on) this.out.add(h);
           else this.out.delete(h);
-          w.setOutgoingEvents(h, conn.clients.some((c) => c.out.has(h)));
+          w.command(Command.OutgoingEvents, h, conn.clients.some((c) => c.out.has(h)));
           return;
         case "engine":
           this.engine = true;
-          w.setEngineEvents();
+          w.command(Command.EngineEvents, 0, false);
           return;
         case "packets":
           this.packets = true;
-          w.setPacketEvents(true);
+          w.command(Command.PacketEvents, 0, true);
           return;
         case "clear":
-          w.clearSendBuffer(h);
+          w.command(Command.ClearSendBuffer, h, false);
           return;
         case "closeEngine":
-          w.closeEngine();
+          w.command(Command.CloseEngine, 0, false);
           return;
         default:
           return;

@@ -2,7 +2,7 @@ import { Emitter, type AnyFn, type DefaultEventsMap, type EventsMap } from "./em
 import { withAttachments } from "./binary.js";
 import { report, toError, TransportError } from "./errors.js";
 import { debug, off } from "./debug.js";
-import { EventKind, WasmManager, whenReady } from "./wasm.js";
+import { Command, EventKind, Text, WasmManager, whenReady } from "./wasm.js";
 import { resolve, type Resolved } from "./url.js";
 import { log as slog, Socket, type DisconnectDescription, type SocketOptions } from "./socket.js";
 
@@ -175,12 +175,12 @@ export class Engine extends Emitter<{}, {}, EngineReservedEvents> {
 
   /** The session id, while connected. */
   get id(): string | undefined {
-    return this._manager._wasm?.engineId() ?? undefined;
+    return this._manager._wasm?.text(Text.EngineId, 0) ?? undefined;
   }
 
   /** The current transport (the same object while the transport stays). */
   get transport(): { name: string } {
-    return this._transport(this._manager._wasm?.transport() ?? "");
+    return this._transport(this._manager._wasm?.text(Text.Transport, 0) ?? "");
   }
 
   /** `opening`, `open` or `closed`. */
@@ -201,7 +201,7 @@ export class Engine extends Emitter<{}, {}, EngineReservedEvents> {
 
   /** Closes the connection; the manager reconnects as after a transport close. */
   close(): this {
-    this._manager._call((w) => w.closeEngine());
+    this._manager._call((w) => w.command(Command.CloseEngine, 0, false));
     return this;
   }
 
@@ -492,7 +492,7 @@ export class Manager<
       this._configure();
       this._opening = true;
       try {
-        w.open(token);
+        w.command(Command.Open, token, false);
       } finally {
         this._opening = false;
       }
@@ -532,7 +532,7 @@ export class Manager<
 
   /** Closes the connection; no reconnection. */
   _close(): void {
-    this._call((w) => w.close());
+    this._call((w) => w.command(Command.Close, 0, false));
   }
 
   /** Same as `_close`. */
@@ -541,14 +541,14 @@ export class Manager<
   }
 
   protected override _listenerAdded(ev: string | symbol): void {
-    if (ev === "packet") this._call((w) => w.setPacketEvents(true));
+    if (ev === "packet") this._call((w) => w.command(Command.PacketEvents, 0, true));
   }
 
   /** @internal the engine's debugging events are wanted (from now on, for every engine). */
   _traceEngine(): void {
     if (this._tracing) return;
     this._tracing = true;
-    this._call((w) => w.setEngineEvents());
+    this._call((w) => w.command(Command.EngineEvents, 0, false));
   }
   /** @internal */
   _tracing = false;

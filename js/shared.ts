@@ -17,7 +17,7 @@
  * the tab is gone.
  */
 import type { Manager } from "./manager.js";
-import { EventKind } from "./wasm.js";
+import { Command, EventKind, Text } from "./wasm.js";
 import type { WasmManager, whenReady } from "./wasm.js";
 import { Hub, type Hello, type Post, type Snapshot } from "./hub.js";
 
@@ -79,30 +79,52 @@ class Remote {
     return s;
   }
 
-  open(k: number): void {
+  command(c: Command, a: number, on: boolean): void {
+    switch (c) {
+      case Command.Open:
+        return this.open(a);
+      case Command.Close:
+        return this.close();
+      case Command.CloseEngine:
+        return this.send({ t: "closeEngine" });
+      case Command.Connect:
+        return this.connect(a);
+      case Command.Disconnect:
+        return this.disconnect(a);
+      case Command.PacketEvents:
+        this.packets = true;
+        return this.send({ t: "packets" });
+      case Command.EngineEvents:
+        this.engine = true;
+        return this.send({ t: "engine" });
+      case Command.OutgoingEvents:
+        this.out[a] = on;
+        return this.send({ t: "out", s: a, on });
+      case Command.ClearSendBuffer:
+        return this.send({ t: "clear", s: a });
+    }
+  }
+
+  private open(k: number): void {
     this.opened = true;
     this.closed = false;
     this.cmd({ t: "open", k });
   }
 
-  close(): void {
+  private close(): void {
     for (let s = 0; s < this.defs.length; s++) this.detach(s);
     this.closed = true;
     this.cmd({ t: "close" });
     this.h.event(EventKind.Close, 0, "forced close", undefined);
   }
 
-  closeEngine(): void {
-    this.send({ t: "closeEngine" });
-  }
-
-  connect(s: number): void {
+  private connect(s: number): void {
     this.att[s] = true;
     this.closed = false;
     this.cmd({ t: "connect", s });
   }
 
-  disconnect(s: number): void {
+  private disconnect(s: number): void {
     this.detach(s);
     this.cmd({ t: "disconnect", s });
   }
@@ -126,25 +148,6 @@ class Remote {
     this.send({ t: "auth", s, q, d });
   }
 
-  setPacketEvents(): void {
-    this.packets = true;
-    this.send({ t: "packets" });
-  }
-
-  setEngineEvents(): void {
-    this.engine = true;
-    this.send({ t: "engine" });
-  }
-
-  setOutgoingEvents(s: number, on: boolean): void {
-    this.out[s] = on;
-    this.send({ t: "out", s, on });
-  }
-
-  clearSendBuffer(s: number): void {
-    this.send({ t: "clear", s });
-  }
-
   sendBuffer(): unknown[] {
     return [];
   }
@@ -159,20 +162,14 @@ class Remote {
     return this.wait ? v | 2 : v;
   }
 
-  sid(s: number): string | undefined {
-    return this.att[s] ? this.st.s[s]?.[0] : undefined;
+  text(what: Text, s: number): string | undefined {
+    if (what === Text.Sid) return this.att[s] ? this.st.s[s]?.[0] : undefined;
+    if (what === Text.EngineId) return this.closed ? undefined : this.st.e;
+    return this.st.t;
   }
 
   managerState(): number {
     return this.closed ? 0 : this.st.m | (this.wait ? 4 : 0);
-  }
-
-  engineId(): string | undefined {
-    return this.closed ? undefined : this.st.e;
-  }
-
-  transport(): string | undefined {
-    return this.st.t;
   }
 
   free(): void {}

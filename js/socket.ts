@@ -3,6 +3,7 @@ import { hasBlobs, readBlobs, serialize, withAttachments, type Attachment } from
 import { ackError, report } from "./errors.js";
 import { debug, off } from "./debug.js";
 import type { Manager } from "./manager.js";
+import { Command, Text } from "./wasm.js";
 
 /** Options of a namespace socket. */
 export interface SocketOptions {
@@ -123,7 +124,7 @@ export class Socket<
 
   /** The socket's session id, while connected. */
   get id(): string | undefined {
-    return this.io._wasm?.sid(this._handle) ?? undefined;
+    return this.io._wasm?.text(Text.Sid, this._handle) ?? undefined;
   }
 
   /** True while connected to the namespace. */
@@ -168,7 +169,7 @@ export class Socket<
   }
 
   set sendBuffer(v: unknown[]) {
-    if (Array.isArray(v) && v.length === 0) this.io._call((w) => w.clearSendBuffer(this._handle));
+    if (Array.isArray(v) && v.length === 0) this.io._call((w) => w.command(Command.ClearSendBuffer, this._handle, false));
   }
 
   /** Events received before the connection completed (a copy). */
@@ -185,7 +186,7 @@ export class Socket<
     this.io._call((w) => {
       if (!this.io._reconnecting) this.io._logState();
       this.io._configure();
-      w.connect(this._handle);
+      w.command(Command.Connect, this._handle, false);
     });
     this.io._fail();
     return this;
@@ -201,7 +202,7 @@ export class Socket<
     if (DEBUG_BUILD) log("performing disconnect (%s)", this.nsp);
     this._connecting = false;
     this._epoch++;
-    this.io._call((w) => w.disconnect(this._handle));
+    this.io._call((w) => w.command(Command.Disconnect, this._handle, false));
     return this;
   }
 
@@ -390,14 +391,14 @@ export class Socket<
   /** Adds a listener called for every outgoing event, with the event name first. */
   onAnyOutgoing(listener: AnyFn): this {
     this._anyOutgoingListeners.push(listener);
-    this.io._call((w) => w.setOutgoingEvents(this._handle, true));
+    this.io._call((w) => w.command(Command.OutgoingEvents, this._handle, true));
     return this;
   }
 
   /** Like `onAnyOutgoing`, called before the others. */
   prependAnyOutgoing(listener: AnyFn): this {
     this._anyOutgoingListeners.unshift(listener);
-    this.io._call((w) => w.setOutgoingEvents(this._handle, true));
+    this.io._call((w) => w.command(Command.OutgoingEvents, this._handle, true));
     return this;
   }
 
@@ -405,7 +406,7 @@ export class Socket<
   offAnyOutgoing(listener?: AnyFn): this {
     this._anyOutgoingListeners = removeFrom(this._anyOutgoingListeners, listener);
     const on = this._anyOutgoingListeners.length > 0;
-    this.io._call((w) => w.setOutgoingEvents(this._handle, on));
+    this.io._call((w) => w.command(Command.OutgoingEvents, this._handle, on));
     return this;
   }
 

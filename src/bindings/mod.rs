@@ -105,6 +105,42 @@ pub enum ErrorType {
     Refused,
 }
 
+/// The calls of [`WasmManager::command`]: what `arg` and `on` are to each.
+#[wasm_bindgen]
+#[derive(Clone, Copy)]
+pub enum Command {
+    /// `manager.open(cb?)` (arg: the callback's token, 0 for none).
+    Open,
+    /// `manager.engine.close()`.
+    CloseEngine,
+    /// `manager.disconnect()`.
+    Close,
+    /// `socket.connect()` (arg: socket).
+    Connect,
+    /// `socket.disconnect()` (arg: socket).
+    Disconnect,
+    /// Emit `packet` events (on: a listener exists).
+    PacketEvents,
+    /// Emit the engine's debugging events (a listener exists, or debug logs).
+    EngineEvents,
+    /// Emit outgoing events for `onAnyOutgoing` (arg: socket; on: a listener exists).
+    OutgoingEvents,
+    /// `socket.sendBuffer = []` (arg: socket).
+    ClearSendBuffer,
+}
+
+/// What [`WasmManager::text`] reads.
+#[wasm_bindgen]
+#[derive(Clone, Copy)]
+pub enum Text {
+    /// `socket.id`.
+    Sid,
+    /// The engine's session id.
+    EngineId,
+    /// The current transport's name.
+    Transport,
+}
+
 #[wasm_bindgen]
 extern "C" {
     /// The object events are delivered to (implemented in js/manager.ts).
@@ -426,30 +462,21 @@ impl WasmManager {
         self.driver.call(|c, _| c.add_socket(nsp, opts)).unwrap_or(u32::MAX)
     }
 
-    /// `manager.open(cb?)`: `token` 0 means no callback.
-    pub fn open(&self, token: u32) {
-        self.driver.call(|c, now| c.open(now, (token != 0).then_some(token)));
-    }
-
-    /// `manager.engine.close()`.
-    #[wasm_bindgen(js_name = closeEngine)]
-    pub fn close_engine(&self) {
-        self.driver.call(|c, now| c.close_engine(now));
-    }
-
-    /// `manager.disconnect()`.
-    pub fn close(&self) {
-        self.driver.call(|c, now| c.close(now));
-    }
-
-    /// `socket.connect()`.
-    pub fn connect(&self, socket: u32) {
-        self.driver.call(|c, now| c.connect(now, socket));
-    }
-
-    /// `socket.disconnect()`.
-    pub fn disconnect(&self, socket: u32) {
-        self.driver.call(|c, now| c.disconnect(now, socket));
+    /// The calls that take at most a number and a flag and return nothing
+    /// (see [`Command`] for what `arg` and `on` are to each; the others pass
+    /// 0 and false).
+    pub fn command(&self, cmd: Command, arg: u32, on: bool) {
+        self.driver.call(|c, now| match cmd {
+            Command::Open => c.open(now, (arg != 0).then_some(arg)),
+            Command::CloseEngine => c.close_engine(now),
+            Command::Close => c.close(now),
+            Command::Connect => c.connect(now, arg),
+            Command::Disconnect => c.disconnect(now, arg),
+            Command::PacketEvents => c.set_packet_events(on),
+            Command::EngineEvents => c.set_engine_events(true),
+            Command::OutgoingEvents => c.set_outgoing_events(arg, on),
+            Command::ClearSendBuffer => c.clear_send_buffer(arg),
+        });
     }
 
     /// `socket.emit(..)`: 0 sent or buffered, 1 reserved name, 2 bad payload.
@@ -490,24 +517,6 @@ impl WasmManager {
         self.driver.call(|c, now| c.handle_auth(now, socket, seq, data));
     }
 
-    /// Emit `packet` events (a listener exists).
-    #[wasm_bindgen(js_name = setPacketEvents)]
-    pub fn set_packet_events(&self, on: bool) {
-        self.driver.call(|c, _| c.set_packet_events(on));
-    }
-
-    /// Emit the engine's debugging events (a listener exists, or debug logs).
-    #[wasm_bindgen(js_name = setEngineEvents)]
-    pub fn set_engine_events(&self) {
-        self.driver.call(|c, _| c.set_engine_events(true));
-    }
-
-    /// Emit outgoing events for `onAnyOutgoing` (a listener exists).
-    #[wasm_bindgen(js_name = setOutgoingEvents)]
-    pub fn set_outgoing_events(&self, socket: u32, on: bool) {
-        self.driver.call(|c, _| c.set_outgoing_events(socket, on));
-    }
-
     /// Socket state bits: 1 connected, 2 active, 4 recovered.
     pub fn state(&self, socket: u32) -> u32 {
         self.driver
@@ -519,26 +528,20 @@ impl WasmManager {
             .unwrap_or(0)
     }
 
-    // The strings below are returned as JavaScript strings made in place (no
-    // owned `String` handed over to the glue, which costs a multi-value shim
-    // per method).
-
-    /// `socket.id`.
+    /// `socket.id` (of socket `socket`), the engine's session id or the
+    /// current transport's name: a JavaScript string made in place (an owned
+    /// `String` handed over to the glue costs a multi-value shim).
     #[wasm_bindgen(unchecked_return_type = "string | undefined")]
-    pub fn sid(&self, socket: u32) -> JsValue {
-        self.driver.read(|c| text_or_undefined(c.socket_sid(socket))).unwrap_or_default()
-    }
-
-    /// The engine's session id.
-    #[wasm_bindgen(js_name = engineId, unchecked_return_type = "string | undefined")]
-    pub fn engine_id(&self) -> JsValue {
-        self.driver.read(|c| text_or_undefined(c.engine_id())).unwrap_or_default()
-    }
-
-    /// The current transport's name.
-    #[wasm_bindgen(unchecked_return_type = "string | undefined")]
-    pub fn transport(&self) -> JsValue {
-        self.driver.read(|c| text_or_undefined(c.transport().map(TransportKind::name))).unwrap_or_default()
+    pub fn text(&self, what: Text, socket: u32) -> JsValue {
+        self.driver
+            .read(|c| {
+                text_or_undefined(match what {
+                    Text::Sid => c.socket_sid(socket),
+                    Text::EngineId => c.engine_id(),
+                    Text::Transport => c.transport().map(TransportKind::name),
+                })
+            })
+            .unwrap_or_default()
     }
 
     /// Manager state bits: 1 reconnecting, 2 open, 4 opening.
@@ -559,12 +562,6 @@ impl WasmManager {
             }
         });
         out
-    }
-
-    /// `socket.sendBuffer = []`.
-    #[wasm_bindgen(js_name = clearSendBuffer)]
-    pub fn clear_send_buffer(&self, socket: u32) {
-        self.driver.call(|c, _| c.clear_send_buffer(socket));
     }
 
     /// `socket.receiveBuffer`: `[[args, attachments?], ...]`.
