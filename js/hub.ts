@@ -21,13 +21,13 @@
  * Nothing here imports the engine: the glue's parts are given to the constructor, so that the tab's
  * code (which has them already) does not load a second copy.
  */
-import { Command, EventKind, Text } from "./wasm.js";
+import { Command, EventKind, State, Text } from "./wasm.js";
 import type { WasmManager, whenReady } from "./wasm.js";
 
 /** Sends a message to a tab, moving the buffers in `transfer`. */
 export type Post = (m: unknown, transfer?: Transferable[]) => void;
 
-/** The state of a tab's view of a connection: manager bits, engine id, transport, socket [sid, bits]. */
+/** A tab's view of a connection: `State` bits (the manager's are read), engine id, transport, socket [sid, bits]. */
 export interface Snapshot {
   m: number;
   e?: string;
@@ -157,7 +157,7 @@ class Conn {
   snapshot(c: Client): Snapshot | undefined {
     const w = this.w;
     if (!w) return undefined;
-    return { m: w.managerState(), e: w.text(Text.EngineId, 0), t: w.text(Text.Transport, 0), s: c.handles.map((h) => [w.text(Text.Sid, h), w.state(h)]) };
+    return { m: w.state(0), e: w.text(Text.EngineId, 0), t: w.text(Text.Transport, 0), s: c.handles.map((h) => [w.text(Text.Sid, h), w.state(h)]) };
   }
 
   /** A tab no longer listens to namespace `h`: its acks there are dropped, and the socket closes with its last tab. */
@@ -217,8 +217,7 @@ class Conn {
 
   open(c: Client, w: WasmManager, token: number): void {
     c.closed = false;
-    const state = w.managerState();
-    if (state & 2) {
+    if (w.state(0) & State.Open) {
       // Already open: this tab sees what the others saw.
       const st = this.snapshot(c);
       c.post({ t: "ev", k: EventKind.Opening, s: 0, st });
@@ -361,8 +360,8 @@ export class Client {
           this.closed = false;
           this.want.add(h);
           const state = w.state(h);
-          if (state & 1) this.post({ t: "ev", k: EventKind.Connect, s: m.s, st: conn.snapshot(this) });
-          else if (!(state & 2)) w.command(Command.Connect, h, false);
+          if (state & State.Connected) this.post({ t: "ev", k: EventKind.Connect, s: m.s, st: conn.snapshot(this) });
+          else if (!(state & State.Active)) w.command(Command.Connect, h, false);
           break;
         }
         case "disconnect":

@@ -2,7 +2,7 @@ import { Emitter, type AnyFn, type DefaultEventsMap, type EventsMap } from "./em
 import { withAttachments } from "./binary.js";
 import { report, toError, TransportError } from "./errors.js";
 import { debug, off } from "./debug.js";
-import { Command, EventKind, Text, WasmManager, whenReady } from "./wasm.js";
+import { Command, EventKind, State, Text, WasmManager, whenReady } from "./wasm.js";
 import { resolve, type Resolved } from "./url.js";
 import { log as slog, Socket, type DisconnectDescription, type SocketOptions } from "./socket.js";
 
@@ -419,13 +419,13 @@ export class Manager<
 
   /** @internal the state the engine reports */
   get _readyState(): "opening" | "open" | "closed" {
-    const state = this._wasm?.managerState() ?? 0;
-    return state & 2 ? "open" : state & 4 || this._pending?.length ? "opening" : "closed";
+    const state = this._wasm?.state(0) ?? 0;
+    return state & State.Open ? "open" : state & State.Opening || this._pending?.length ? "opening" : "closed";
   }
 
   /** @internal */
   get _reconnecting(): boolean {
-    return ((this._wasm?.managerState() ?? 0) & 1) !== 0;
+    return ((this._wasm?.state(0) ?? 0) & State.Reconnecting) !== 0;
   }
 
   /** Gets or sets automatic reconnection. */
@@ -488,8 +488,10 @@ export class Manager<
     }
     this._ensureEngine();
     this._call((w) => {
-      this._logState();
+      if (DEBUG_BUILD) this._logState();
       this._configure();
+      if (!DEBUG_BUILD) return w.command(Command.Open, token, false);
+      // (for the debug log's lines)
       this._opening = true;
       try {
         w.command(Command.Open, token, false);
@@ -506,12 +508,12 @@ export class Manager<
     return this.open(fn);
   }
 
-  /** @internal `open()` is running (its attempt logs no second `readyState`) */
-  private _opening = false;
+  /** @internal `open()` is running (its attempt logs no second `readyState`; debug build only) */
+  private declare _opening?: boolean;
   /** @internal the id of the last acknowledgement received (debug log) */
-  _ackId?: number;
-  /** @internal the attempt under way is a successful reconnection */
-  private _reconnected = false;
+  declare _ackId?: number;
+  /** @internal the attempt under way is a successful reconnection (debug build only) */
+  private declare _reconnected?: boolean;
 
   /** @internal as socket.io-client logs on every `open()` */
   _logState(): void {
@@ -614,11 +616,13 @@ export class Manager<
         // A reconnection attempt opens from "closed", as socket.io-client's open() logs it.
         if (DEBUG_BUILD && !this._opening) log("readyState closed");
         if (DEBUG_BUILD) log("opening %s", this.uri);
-        const name = this.engine.transport.name;
-        if (DEBUG_BUILD && this._address.host !== "localhost") elog("adding listener for the 'offline' event");
-        if (DEBUG_BUILD) elog('creating transport "%s"', name);
-        if (DEBUG_BUILD) elog("options: %j", this.opts);
-        if (DEBUG_BUILD) elog("setting transport %s", name);
+        if (DEBUG_BUILD) {
+          const name = this.engine.transport.name;
+          if (this._address.host !== "localhost") elog("adding listener for the 'offline' event");
+          elog('creating transport "%s"', name);
+          elog("options: %j", this.opts);
+          elog("setting transport %s", name);
+        }
         if (DEBUG_BUILD && this._settings.timeout !== false) log("connect attempt will timeout after %d", this._settings.timeout);
         return;
       }
@@ -649,7 +653,7 @@ export class Manager<
         }
         return;
       case EventKind.Reconnect:
-        this._reconnected = true;
+        if (DEBUG_BUILD) this._reconnected = true;
         this.emitReserved("reconnect", a as number);
         return;
       case EventKind.ReconnectError:
@@ -749,7 +753,7 @@ export class Manager<
       case EventKind.EngineOpen:
         engine._opened = true;
         if (DEBUG_BUILD && this._reconnected) log("reconnect success");
-        this._reconnected = false;
+        if (DEBUG_BUILD) this._reconnected = false;
         if (DEBUG_BUILD && this.opts.upgrade !== false) elog("starting upgrade probes");
         engine._emit("open");
         return;

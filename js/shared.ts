@@ -17,7 +17,7 @@
  * the tab is gone.
  */
 import type { Manager } from "./manager.js";
-import { Command, EventKind, Text } from "./wasm.js";
+import { Command, EventKind, State, Text } from "./wasm.js";
 import type { WasmManager, whenReady } from "./wasm.js";
 import { Hub, type Hello, type Post, type Snapshot } from "./hub.js";
 
@@ -26,6 +26,8 @@ type Handler = ReturnType<Manager["_handler"]>;
 type Msg = Record<string, any>;
 type Bytes = ArrayBuffer | ArrayBufferView;
 
+/** The bits of `WasmManager.state` that are a socket's (the others are the manager's). */
+const SOCKET_BITS = State.Connected | State.Active | State.Recovered;
 const DISCONNECTED = "socket has been disconnected";
 /**
  * The version of the messages between this file and js/hub.ts, in the names of the worker, the
@@ -157,19 +159,17 @@ class Remote {
   }
 
   state(s: number): number {
-    if (!this.att[s]) return 0;
-    const v = this.st.s[s]?.[1] ?? 0;
-    return this.wait ? v | 2 : v;
+    // The manager's bits from the hub's last word (opening while a command waits for its answer);
+    // a socket's only while this tab uses it (active while a command waits).
+    const m = this.closed ? 0 : (this.st.m & ~SOCKET_BITS) | (this.wait ? State.Opening : 0);
+    if (!this.att[s]) return m;
+    return m | ((this.st.s[s]?.[1] ?? 0) & SOCKET_BITS) | (this.wait ? State.Active : 0);
   }
 
   text(what: Text, s: number): string | undefined {
     if (what === Text.Sid) return this.att[s] ? this.st.s[s]?.[0] : undefined;
     if (what === Text.EngineId) return this.closed ? undefined : this.st.e;
     return this.st.t;
-  }
-
-  managerState(): number {
-    return this.closed ? 0 : this.st.m | (this.wait ? 4 : 0);
   }
 
   free(): void {}
@@ -184,7 +184,7 @@ class Remote {
   /** This tab leaves namespace `s`: its pending acks fail, and it sees its own disconnect. */
   private detach(s: number, reason = "io client disconnect"): void {
     if (!this.att[s]) return;
-    const was = this.state(s) & 1;
+    const was = this.state(s) & State.Connected;
     this.att[s] = false;
     this.failAcks(s);
     if (was) this.h.event(EventKind.Disconnect, s, reason, undefined);
@@ -237,9 +237,9 @@ class Remote {
    * connection, and everything it asked for is asked again of the new one, which reconnects.
    */
   moveTo(send: Post, hello: Hello): void {
-    const wasOpen = this.managerState() & 2;
+    const wasOpen = this.state(0) & State.Open;
     for (let s = 0; s < this.defs.length; s++) {
-      if (this.att[s] && this.state(s) & 1) this.h.event(EventKind.Disconnect, s, "transport close", undefined);
+      if (this.att[s] && this.state(s) & State.Connected) this.h.event(EventKind.Disconnect, s, "transport close", undefined);
     }
     this.failAcks();
     if (wasOpen) this.h.event(EventKind.Close, 0, "transport close", undefined);

@@ -3,7 +3,7 @@ import { hasBlobs, readBlobs, serialize, withAttachments, type Attachment } from
 import { ackError, report } from "./errors.js";
 import { debug, off } from "./debug.js";
 import type { Manager } from "./manager.js";
-import { Command, Text } from "./wasm.js";
+import { Command, State, Text } from "./wasm.js";
 
 /** Options of a namespace socket. */
 export interface SocketOptions {
@@ -83,6 +83,10 @@ type Bytes = ArrayBuffer | ArrayBufferView;
 
 const RESERVED = new Set(["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"]);
 
+function notReserved(name: string): void {
+  if (RESERVED.has(name)) throw new Error('"' + String(name) + '" is a reserved event name');
+}
+
 /** @internal the socket.io-client:socket logger (the manager logs some socket lines) */
 export const log = DEBUG_BUILD ? debug("socket.io-client:socket") : off;
 
@@ -109,6 +113,12 @@ export class Socket<
   private _blobs?: Promise<void>;
   /** Asked to connect, for `active` before the engine exists. */
   private _connecting = false;
+  /**
+   * The emits made before the engine exists (they wait in the manager's queue), as `sendBuffer` lists
+   * them until it does: `[ack id or -1, [json, values]]`. None with `retries`, whose emits wait in the
+   * socket's queue and not in its buffer.
+   */
+  private _early: Array<[number, Outgoing]> | undefined;
 
   constructor(io: Manager, nsp: string, opts?: Partial<SocketOptions>) {
     super();
@@ -118,7 +128,9 @@ export class Socket<
     // The engine numbers sockets in creation order, as the manager does here.
     this._handle = io._sockets.length;
     io._sockets.push(this as unknown as Socket);
-    io._call((w) => w.socket(nsp, Number(opts?.retries), ms(opts?.ackTimeout)));
+    const retries = Number(opts?.retries);
+    io._call((w) => w.socket(nsp, retries, ms(opts?.ackTimeout)));
+    if (!io._wasm && !(retries > 0)) this._early = [];
     if (io._autoConnect) this.open();
   }
 
@@ -129,7 +141,7 @@ export class Socket<
 
   /** True while connected to the namespace. */
   get connected(): boolean {
-    return ((this.io._wasm?.state(this._handle) ?? 0) & 1) !== 0;
+    return ((this.io._wasm?.state(this._handle) ?? 0) & State.Connected) !== 0;
   }
 
   /** True while not connected. */
@@ -140,12 +152,12 @@ export class Socket<
   /** True while connected or trying to (it will reconnect by itself). */
   get active(): boolean {
     const w = this.io._wasm;
-    return w ? (w.state(this._handle) & 2) !== 0 : this._connecting;
+    return w ? (w.state(this._handle) & State.Active) !== 0 : this._connecting;
   }
 
   /** True when the last connection restored the previous session (connection state recovery). */
   get recovered(): boolean {
-    return ((this.io._wasm?.state(this._handle) ?? 0) & 4) !== 0;
+    return ((this.io._wasm?.state(this._handle) ?? 0) & State.Recovered) !== 0;
   }
 
   /** The authentication payload (object or function), read again on every connect. */
@@ -159,7 +171,8 @@ export class Socket<
 
   /** Emits made while disconnected, sent on the next connect (a copy). Assign `[]` to drop them. */
   get sendBuffer(): Array<{ type: number; nsp: string; data: any[]; id?: number; options: { compress: boolean } }> {
-    return ((this.io._wasm?.sendBuffer(this._handle) ?? []) as [number, Outgoing][]).map(([id, args]) => ({
+    const w = this.io._wasm;
+    return ((w ? w.sendBuffer(this._handle) : (this._early ?? [])) as [number, Outgoing][]).map(([id, args]) => ({
       type: 2,
       nsp: this.nsp,
       data: args[1],
@@ -169,7 +182,9 @@ export class Socket<
   }
 
   set sendBuffer(v: unknown[]) {
-    if (Array.isArray(v) && v.length === 0) this.io._call((w) => w.command(Command.ClearSendBuffer, this._handle, false));
+    if (!Array.isArray(v) || v.length) return;
+    if (this._early) this._early = [];
+    this.io._call((w) => w.command(Command.ClearSendBuffer, this._handle, false));
   }
 
   /** Events received before the connection completed (a copy). */
@@ -184,7 +199,7 @@ export class Socket<
     this._connecting = true;
     this.io._ensureEngine();
     this.io._call((w) => {
-      if (!this.io._reconnecting) this.io._logState();
+      if (DEBUG_BUILD && !this.io._reconnecting) this.io._logState();
       this.io._configure();
       w.command(Command.Connect, this._handle, false);
     });
@@ -224,7 +239,7 @@ export class Socket<
    */
   override emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): this {
     const name = ev as unknown as string;
-    if (RESERVED.has(name)) throw new Error('"' + String(name) + '" is a reserved event name');
+    notReserved(name);
     const list = args as unknown[];
     const ack = typeof list[list.length - 1] === "function" ? (list.pop() as AnyFn) : undefined;
     const flags = this.flags;
@@ -242,7 +257,7 @@ export class Socket<
     const flags = this.flags;
     this.flags = {};
     return new Promise((resolve, reject) => {
-      if (RESERVED.has(name)) throw new Error('"' + String(name) + '" is a reserved event name');
+      notReserved(name);
       this._emit([name, ...(args as unknown[])], (err: Error | null, res?: unknown) => (err ? reject(err) : resolve(res as never)), true, flags);
     });
   }
@@ -280,9 +295,14 @@ export class Socket<
       token = this._ackSeq;
       this._acks.set(token, ack);
     }
-    this.io._call((w) =>
-      w.emit(this._handle, data, bufs.length ? (bufs as never) : undefined, token, withError, !!flags.volatile, ms(flags.timeout)),
-    );
+    // Until the engine exists, the emit is listed with the id the engine will give it: it numbers a
+    // socket's acks from 0 in emit order, volatile ones too, as the tokens count from 1 (a volatile
+    // emit is dropped while disconnected).
+    if (!flags.volatile && !this.io._wasm) this._early?.push([token - 1, data]);
+    this.io._call((w) => {
+      this._early = undefined;
+      w.emit(this._handle, data, bufs.length ? (bufs as never) : undefined, token, withError, !!flags.volatile, ms(flags.timeout));
+    });
   }
 
   /** @internal bumped by `disconnect()`: events queued before it are not delivered after it. */

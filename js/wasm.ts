@@ -97,4 +97,4 @@ export function whenReady(f: Ready): void {
   f(failure);
 }
 
-export { Command, EventKind, ErrorType, Text, WasmManager } from "./socketio_wasm.js";
+export { Command, EventKind, ErrorType, State, Text, WasmManager } from "./socketio_wasm.js";

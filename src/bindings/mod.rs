@@ -129,6 +129,24 @@ pub enum Command {
     ClearSendBuffer,
 }
 
+/// The bits of [`WasmManager::state`]: a socket's, then the manager's.
+#[wasm_bindgen]
+#[derive(Clone, Copy)]
+pub enum State {
+    /// `socket.connected`.
+    Connected = 1,
+    /// `socket.active`: connected, or connecting and reconnecting by itself.
+    Active = 2,
+    /// `socket.recovered`: the last connection restored the session.
+    Recovered = 4,
+    /// The manager is between reconnection attempts or in one.
+    Reconnecting = 8,
+    /// The manager's engine is open.
+    Open = 16,
+    /// The manager's engine is opening.
+    Opening = 32,
+}
+
 /// What [`WasmManager::text`] reads.
 #[wasm_bindgen]
 #[derive(Clone, Copy)]
@@ -517,13 +535,17 @@ impl WasmManager {
         self.driver.call(|c, now| c.handle_auth(now, socket, seq, data));
     }
 
-    /// Socket state bits: 1 connected, 2 active, 4 recovered.
+    /// The [`State`] bits of the manager and of socket `socket`.
     pub fn state(&self, socket: u32) -> u32 {
+        let bit = |on: bool, b: State| if on { b as u32 } else { 0 };
         self.driver
             .read(|c| {
-                u32::from(c.is_connected(socket))
-                    | (u32::from(c.is_active(socket)) << 1)
-                    | (u32::from(c.is_recovered(socket)) << 2)
+                bit(c.is_connected(socket), State::Connected)
+                    | bit(c.is_active(socket), State::Active)
+                    | bit(c.is_recovered(socket), State::Recovered)
+                    | bit(c.is_reconnecting(), State::Reconnecting)
+                    | bit(c.is_open(), State::Open)
+                    | bit(c.is_opening(), State::Opening)
             })
             .unwrap_or(0)
     }
@@ -542,14 +564,6 @@ impl WasmManager {
                 })
             })
             .unwrap_or_default()
-    }
-
-    /// Manager state bits: 1 reconnecting, 2 open, 4 opening.
-    #[wasm_bindgen(js_name = managerState)]
-    pub fn manager_state(&self) -> u32 {
-        self.driver
-            .read(|c| u32::from(c.is_reconnecting()) | (u32::from(c.is_open()) << 1) | (u32::from(c.is_opening()) << 2))
-            .unwrap_or(0)
     }
 
     /// `socket.sendBuffer`: `[[ackId | -1, [json, values]], ...]`.

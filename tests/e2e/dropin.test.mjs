@@ -211,6 +211,52 @@ describe("drop-in details", () => {
     assert.equal(srv.entries("fire").length, 1, "the dropped emits were not sent");
   });
 
+  it("socket.sendBuffer lists the emits made while the engine is still loading, with their ack ids", T, async () => {
+    const srv = await env.newServer({ setup });
+    // The page's engine arrives a second late: its first sockets are made before it exists.
+    const context = await env.browser.newContext();
+    env.resources.push({ order: 0, close: () => context.close() });
+    await context.route("**/*.wasm", async (route) => {
+      await sleep(1000);
+      await route.continue();
+    });
+    const page = await env.openPage(context);
+    const early = await page.eval((url) => {
+      window.shape = (list) => list.map((p) => ({ data: p.data.filter((d) => typeof d !== "function"), id: p.id }));
+      const s = window.io(url, { transports: ["websocket"], autoConnect: false, forceNew: true });
+      const t = window.io(url, { transports: ["websocket"], autoConnect: false, forceNew: true });
+      window.sockets.lazy = s;
+      window.sockets.reset = t;
+      s.emit("fire", 1);
+      s.emit("echo", "a", () => {});
+      s.volatile.emit("echo", "lost", () => {});
+      s.emit("echo", "b", () => {});
+      t.emit("fire", "dropped", () => {});
+      t.sendBuffer = [];
+      t.emit("fire", "kept");
+      return { s: window.shape(s.sendBuffer), t: window.shape(t.sendBuffer) };
+    }, srv.url());
+    const expected = [
+      { data: ["fire", 1], id: undefined },
+      { data: ["echo", "a"], id: 0 },
+      { data: ["echo", "b"], id: 2 },
+    ];
+    assert.deepEqual(early.s, expected, "while loading: the volatile emit left out, its ack id taken");
+    assert.deepEqual(early.t, [{ data: ["fire", "kept"], id: undefined }], "assigning [] while loading");
+    // A third manager connects: the engine has loaded; the lists are the engine's now, and the same.
+    await page.connect("main", srv.url(), null, { transports: ["websocket"], forceNew: true });
+    const later = await page.eval(() => ({
+      s: window.shape(window.sockets.lazy.sendBuffer),
+      t: window.shape(window.sockets.reset.sendBuffer),
+    }));
+    assert.deepEqual(later, early);
+    await page.eval(() => window.sockets.reset.connect());
+    const [ev] = await srv.waitLog("fire");
+    assert.deepEqual(ev.args, ["kept"], "only the emit after the reset reached the server");
+    await sleep(100);
+    assert.equal(srv.entries("fire").length, 1, "the dropped emit was not sent");
+  });
+
   it("the manager's packet event types binary events as EVENT (2)", T, async () => {
     const { srv, page } = await start();
     await page.eval(() => {
