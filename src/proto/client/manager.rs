@@ -39,7 +39,6 @@ impl<C: Codec> Client<C> {
         self.decoder.reset();
     }
 
-    /// Processes the engine's queued events until none are left.
     /// Processes the engine's queued events; events queued meanwhile come
     /// after the ones already waiting, first in first out.
     pub(super) fn pump(&mut self, now: u64) {
