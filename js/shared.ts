@@ -131,14 +131,13 @@ class Remote {
     this.cmd({ t: "disconnect", s });
   }
 
-  emit(s: number, data: [string, unknown[]], bufs: Bytes[] | undefined, k: number, e: boolean, vo: boolean, to: number): number {
+  emit(s: number, data: [string, unknown[]], bufs: Bytes[] | undefined, k: number, e: boolean, vo: boolean, to: number): void {
     if (k) this.acks.set(s + ":" + k, e);
     // This tab's own ackTimeout, when the engine's socket was made by another tab.
     const own = this.defs[s]?.[2] ?? -1;
     if (to < 0 && own >= 0) to = own;
     const b = copies(bufs);
     this.send({ t: "emit", s, j: data[0], v: this.out[s] ? data[1] : undefined, b, k, e, vo, to }, b);
-    return 0;
   }
 
   ack(s: number, i: number, data: [string, unknown[]], bufs: Bytes[] | undefined): void {

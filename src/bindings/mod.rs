@@ -22,7 +22,7 @@ pub use codec::JsCodec;
 
 use crate::proto::url::ParsedUri;
 use crate::proto::{
-    AckRequest, Auth, CloseDetail, Emit, EmitError, ErrorKind, Options, SocketOptions, TransportDetail, TransportKind,
+    AckRequest, Auth, CloseDetail, Emit, ErrorKind, Options, SocketOptions, TransportDetail, TransportKind,
 };
 use crate::web::{Driver, HttpOptions};
 
@@ -170,7 +170,8 @@ extern "C" {
     fn message(this: &Handler, socket: u32, args: JsValue, attachments: JsValue, ack: f64);
 
     /// The answer to an emit's ack: the server's parsed arguments, or an error
-    /// message.
+    /// message (a string, else undefined: a value, not an optional string,
+    /// whose glue would be one more conversion).
     #[wasm_bindgen(method, js_name = ack)]
     fn ack(
         this: &Handler,
@@ -179,7 +180,7 @@ extern "C" {
         with_error: bool,
         args: JsValue,
         attachments: JsValue,
-        error: Option<&str>,
+        error: JsValue,
     );
 
     /// Every other event.
@@ -238,8 +239,8 @@ fn dispatch(h: &Handler, ev: Event) {
             h.message(socket, payload.data, attachments_to_js(payload.attachments), ack);
         }
         Event::Ack { socket, token, with_error, result } => match result {
-            Ok(p) => h.ack(socket, token, with_error, p.data, attachments_to_js(p.attachments), None),
-            Err(e) => h.ack(socket, token, with_error, u(), u(), Some(e.message())),
+            Ok(p) => h.ack(socket, token, with_error, p.data, attachments_to_js(p.attachments), u()),
+            Err(e) => h.ack(socket, token, with_error, u(), u(), e.message().into()),
         },
         Event::Opening => h.event(K::Opening, 0, u(), u()),
         Event::Open => h.event(K::Open, 0, u(), u()),
@@ -497,8 +498,9 @@ impl WasmManager {
         });
     }
 
-    /// `socket.emit(..)`: 0 sent or buffered, 1 reserved name, 2 bad payload.
-    /// `token` 0 means no ack; `timeout` negative means none.
+    /// `socket.emit(..)`: sent or buffered (`JsCodec` takes any payload, and
+    /// js/ has checked the name). `token` 0 means no ack; `timeout` negative
+    /// means none.
     #[allow(clippy::too_many_arguments)]
     pub fn emit(
         &self,
@@ -509,18 +511,14 @@ impl WasmManager {
         with_error: bool,
         volatile: bool,
         timeout: f64,
-    ) -> u32 {
+    ) {
         let e = Emit {
             payload: Payload { data: args, attachments: attachments_from_js(attachments) },
             ack: (token != 0).then_some(AckRequest { token, with_error }),
             volatile,
             timeout: opt_ms(timeout),
         };
-        match self.driver.call(|c, now| c.emit(now, socket, e)) {
-            Some(Ok(())) => 0,
-            Some(Err(EmitError::Reserved(_))) => 1,
-            _ => 2,
-        }
+        self.driver.call(|c, now| c.emit(now, socket, e));
     }
 
     /// Answers the server's event `id`.
@@ -531,7 +529,15 @@ impl WasmManager {
 
     /// The auth provider's answer.
     #[wasm_bindgen(js_name = authResponse)]
-    pub fn auth_response(&self, socket: u32, seq: u32, data: Option<String>) {
+    pub fn auth_response(
+        &self,
+        socket: u32,
+        seq: u32,
+        #[wasm_bindgen(unchecked_param_type = "string | undefined")] data: JsValue,
+    ) {
+        // Taken as a JavaScript value and read by the glue's one `as_string`
+        // (an optional string parameter has glue of its own).
+        let data = data.as_string();
         self.driver.call(|c, now| c.handle_auth(now, socket, seq, data));
     }
 
