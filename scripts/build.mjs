@@ -195,9 +195,10 @@ function leanGlue(glue) {
  * The glue's loader cut to the two calls js/wasm.ts makes: `initSync({ module })` with the file's
  * bytes (Node.js) and the default export with `{ module_or_path: URL }` (browsers), once each. Gone:
  * the deprecated positional parameters, strings, `Request`s and modules as `module_or_path`, and
- * the promise kept for repeated calls. Kept: streaming compilation, the error for a failed fetch,
- * and the fallback (with its warning) for a server that does not send `application/wasm`. Throws
- * when the loader has an unknown shape.
+ * the promise kept for repeated calls. Kept: streaming compilation, the error for a failed fetch
+ * (which sockets get as their `connect_error`), and the fallback (with a warning) for a server that
+ * does not send `application/wasm`; the two messages are the package's. Throws when the loader has
+ * an unknown shape.
  */
 function leanLoader(glue) {
   const loader = /\nasync function __wbg_load\(module, imports\) \{[\s\S]*\nexport \{ initSync, __wbg_init as default \};\n$/;
@@ -213,14 +214,15 @@ async function __wbg_init({ module_or_path }) {
     if (wasm !== undefined) return wasm;
     const imports = __wbg_get_imports();
     const res = await fetch(module_or_path);
-    if (!res.ok) throw new Error(\`failed to fetch Wasm: \${res.status} \${res.statusText} fetching '\${res.url}'\`);
+    if (!res.ok) throw new Error(\`socketio-wasm: fetching the engine (\${res.url}) answered \${res.status} \${res.statusText}\`);
     let r;
     if (typeof WebAssembly.instantiateStreaming === "function") {
         try {
             r = await WebAssembly.instantiateStreaming(res, imports);
         } catch (e) {
-            if (!["basic", "cors", "default"].includes(res.type) || res.headers.get("Content-Type") === "application/wasm") throw e;
-            console.warn("\`WebAssembly.instantiateStreaming\` failed because your server does not serve Wasm with \`application/wasm\` MIME type. Falling back to \`WebAssembly.instantiate\` which is slower. Original error:\\n", e);
+            // Another content type fails the streaming compile; the bytes are compiled instead.
+            if (res.headers.get("Content-Type") === "application/wasm") throw e;
+            console.warn("socketio-wasm: " + res.url + " is not served as application/wasm; compiled without streaming (slower):", e);
         }
     }
     r ??= await WebAssembly.instantiate(await res.arrayBuffer(), imports);

@@ -257,6 +257,50 @@ describe("drop-in details", () => {
     assert.equal(srv.entries("fire").length, 1, "the dropped emit was not sent");
   });
 
+  /** A page whose requests for the engine's .wasm go through `handler` (Playwright's route). */
+  async function pageWithWasmRoute(handler) {
+    const context = await env.browser.newContext();
+    env.resources.push({ order: 0, close: () => context.close() });
+    await context.route("**/*.wasm", handler);
+    return env.openPage(context);
+  }
+
+  it(
+    "a .wasm the server does not give (404) is a connect_error that says so",
+    { ...T, skip: LIB === "reference" && "socket.io-client has no engine to load" },
+    async () => {
+      const srv = await env.newServer({ setup });
+      const page = await pageWithWasmRoute((route) => route.fulfill({ status: 404, contentType: "text/plain", body: "gone" }));
+      const seen = await page.eval(
+        (url) =>
+          new Promise((resolve) => {
+            const s = window.io(url, { transports: ["websocket"], forceNew: true });
+            s.on("connect", () => resolve({ connected: true }));
+            s.on("connect_error", (e) => resolve({ message: e.message }));
+          }),
+        srv.url(),
+      );
+      assert.match(seen.message ?? "", /^socketio-wasm: fetching the engine \(http:\/\/[^)]+\.wasm\) answered 404\b/);
+      assert.equal(srv.entries("connection").length, 0);
+    },
+  );
+
+  it(
+    "a .wasm served with another content type is compiled without streaming, with a warning",
+    { ...T, skip: LIB === "reference" && "socket.io-client has no engine to load" },
+    async () => {
+      const srv = await env.newServer({ setup });
+      const page = await pageWithWasmRoute(async (route) => {
+        const res = await route.fetch();
+        await route.fulfill({ response: res, headers: { ...res.headers(), "content-type": "application/octet-stream" } });
+      });
+      const connected = await page.connect("main", srv.url(), null, { transports: ["websocket"] });
+      assert.equal(connected.connected, true);
+      const warning = page.console.find((l) => l.startsWith("[warning] socketio-wasm:"));
+      assert.match(warning ?? "", /\.wasm is not served as application\/wasm; compiled without streaming/);
+    },
+  );
+
   it("the manager's packet event types binary events as EVENT (2)", T, async () => {
     const { srv, page } = await start();
     await page.eval(() => {
