@@ -2,7 +2,7 @@ import { Emitter, type AnyFn, type DefaultEventsMap, type EventsMap } from "./em
 import { withAttachments } from "./binary.js";
 import { report, toError, TransportError } from "./errors.js";
 import { debug, off } from "./debug.js";
-import { Command, EventKind, State, Text, WasmManager, whenReady } from "./wasm.js";
+import { retryable, Command, EventKind, State, Text, WasmManager, whenReady } from "./wasm.js";
 import { resolve, type Resolved } from "./url.js";
 import { log as slog, Socket, type DisconnectDescription, type SocketOptions } from "./socket.js";
 
@@ -309,6 +309,8 @@ export class Manager<
   _pending: Array<(w: WasmManager) => void> | undefined = [];
   /** @internal why the engine cannot run here */
   private _failure?: Error;
+  /** @internal failed fetches of the engine so far (each is tried again like a reconnection) */
+  private _loadTries = 0;
   /** @internal */
   _address: Resolved;
   /** @internal sockets by engine handle */
@@ -355,12 +357,22 @@ export class Manager<
    */
   _start(err?: Error, w?: WasmManager): void {
     const pending = this._pending ?? [];
-    this._pending = undefined;
     if (err) {
       this._failure = err;
       if (pending.length) this._fail();
+      // A load of the engine that failed (offline, a server error) is made again after the
+      // reconnection delay, doubled each time up to its maximum, as many times as reconnection
+      // attempts are allowed; what was asked meanwhile waits for it.
+      const s = this._settings;
+      if (retryable && s.reconnection && this._loadTries < s.reconnectionAttempts) {
+        // Calls made while the fetch waits join the queue; the next failure is reported once.
+        this._failure = undefined;
+        const delay = Math.min(s.reconnectionDelay * 2 ** this._loadTries++, s.reconnectionDelayMax);
+        setTimeout(() => whenReady((e) => this._start(e), true), delay);
+      } else this._pending = undefined;
       return;
     }
+    this._pending = undefined;
     w = w || new WasmManager(this._address, this._handler());
     this._wasm = w;
     if (DEBUG_BUILD && elog !== off) this._traceEngine();

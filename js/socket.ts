@@ -3,7 +3,7 @@ import { hasBlobs, readBlobs, serialize, withAttachments, type Attachment } from
 import { ackError, report } from "./errors.js";
 import { debug, off } from "./debug.js";
 import type { Manager } from "./manager.js";
-import { Command, State, Text } from "./wasm.js";
+import { Command, RESERVED, State, Text } from "./wasm.js";
 
 /** Options of a namespace socket. */
 export interface SocketOptions {
@@ -80,8 +80,6 @@ interface Flags {
 /** An outgoing payload as the engine holds it: the JSON text, and the values it was made of. */
 type Outgoing = [string, unknown[]];
 type Bytes = ArrayBuffer | ArrayBufferView;
-
-const RESERVED = new Set(["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"]);
 
 function notReserved(name: string): void {
   if (RESERVED.has(name)) throw new Error('"' + String(name) + '" is a reserved event name');

@@ -91,6 +91,16 @@ writeFileSync(
   leanLoader(leanGlue(fastCrossings(oneWayEnums(shortenGlue(readFileSync(join(stage, "socketio_wasm.js"), "utf8"), mapping))))),
 );
 writeFileSync(join(root, "target/wasm-names.json"), JSON.stringify(mapping, null, 1) + "\n");
+// The reserved event names are declared once, in the codec (src/bindings/codec.js, which refuses them
+// from the server); the glue passes them on to js/socket.ts, which refuses them in `emit`.
+{
+  const glue = readFileSync(join(stage, "socketio_wasm.js"), "utf8");
+  const codec = /from '(\.\/snippets\/[^']+\/src\/bindings\/codec\.js)'/.exec(glue);
+  if (!codec) throw new Error("build: the glue does not import the codec");
+  writeFileSync(join(stage, "socketio_wasm.js"), glue + `export { RESERVED } from '${codec[1]}';\n`);
+  const dts = join(stage, "socketio_wasm.d.ts");
+  writeFileSync(dts, readFileSync(dts, "utf8") + "\n/** The event names an application cannot emit or receive. */\nexport const RESERVED: ReadonlySet<string>;\n");
+}
 
 /**
  * The glue with the short names: the keys of its import object renamed, the snippets' functions
@@ -194,11 +204,13 @@ function leanGlue(glue) {
 /**
  * The glue's loader cut to the two calls js/wasm.ts makes: `initSync({ module })` with the file's
  * bytes (Node.js) and the default export with `{ module_or_path: URL }` (browsers), once each. Gone:
- * the deprecated positional parameters, strings, `Request`s and modules as `module_or_path`, and
- * the promise kept for repeated calls. Kept: streaming compilation, the error for a failed fetch
- * (which sockets get as their `connect_error`), and the fallback (with a warning) for a server that
- * does not send `application/wasm`; the two messages are the package's. Throws when the loader has
- * an unknown shape.
+ * the deprecated positional parameters, strings, `Request`s and modules as `module_or_path`, the
+ * promise kept for repeated calls, and streaming compilation with its fallback for a server that
+ * does not send `application/wasm`: the bytes are fetched, then compiled, whatever their type (for
+ * a module of this size no slower from navigation to connect: `tests/frameworks/connect-time.mjs`
+ * measured 206 ms against 228 ms with streaming on loopback, 610 against 623 ms at 40 ms and
+ * 10 Mbit/s). A failed fetch throws the package's error, which sockets get as their
+ * `connect_error`. Throws when the loader has an unknown shape.
  */
 function leanLoader(glue) {
   const loader = /\nasync function __wbg_load\(module, imports\) \{[\s\S]*\nexport \{ initSync, __wbg_init as default \};\n$/;
@@ -212,20 +224,9 @@ function initSync({ module }) {
 
 async function __wbg_init({ module_or_path }) {
     if (wasm !== undefined) return wasm;
-    const imports = __wbg_get_imports();
     const res = await fetch(module_or_path);
     if (!res.ok) throw new Error(\`socketio-wasm: fetching the engine (\${res.url}) answered \${res.status} \${res.statusText}\`);
-    let r;
-    if (typeof WebAssembly.instantiateStreaming === "function") {
-        try {
-            r = await WebAssembly.instantiateStreaming(res, imports);
-        } catch (e) {
-            // Another content type fails the streaming compile; the bytes are compiled instead.
-            if (res.headers.get("Content-Type") === "application/wasm") throw e;
-            console.warn("socketio-wasm: " + res.url + " is not served as application/wasm; compiled without streaming (slower):", e);
-        }
-    }
-    r ??= await WebAssembly.instantiate(await res.arrayBuffer(), imports);
+    const r = await WebAssembly.instantiate(await res.arrayBuffer(), __wbg_get_imports());
     return __wbg_finalize_init(r.instance, r.module);
 }
 

@@ -2,7 +2,8 @@
 // stays a JavaScript value: the core reads only the short prefix `head` returns, arguments are parsed
 // once here with JSON.parse and written once by the caller with JSON.stringify.
 
-const RESERVED = new Set(["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"]);
+/** The event names an application cannot emit or receive (js/socket.ts refuses them in `emit`). */
+export const RESERVED = new Set(["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"]);
 
 /** The first `n` UTF-16 units of `text` (all of it when shorter). */
 export function head(text, n) {

@@ -3,7 +3,7 @@
 // emitting call, and (package only) listener exceptions that do not stop the connection.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { useEnv, T, FAST_RECONNECT, LIB, sleep } from "./support/harness.mjs";
+import { useEnv, T, FAST_RECONNECT, LIB, sleep, waitFor } from "./support/harness.mjs";
 
 const env = useEnv();
 
@@ -286,7 +286,103 @@ describe("drop-in details", () => {
   );
 
   it(
-    "a .wasm served with another content type is compiled without streaming, with a warning",
+    "a .wasm fetch that failed is made again after the reconnection delay; the emits meanwhile are sent",
+    { ...T, skip: LIB === "reference" && "socket.io-client has no engine to load" },
+    async () => {
+      const srv = await env.newServer({ setup });
+      let fetches = 0;
+      const page = await pageWithWasmRoute(async (route) => {
+        // The first two fetches fail (a server error, then no answer at all), as while offline.
+        fetches++;
+        if (fetches === 1) return route.fulfill({ status: 503, contentType: "text/plain", body: "busy" });
+        if (fetches === 2) return route.abort("internetdisconnected");
+        return route.continue();
+      });
+      // The page's first fetch has failed before io() (the socket then asks for the engine after
+      // that failure, and hears of it once).
+      await waitFor(() => fetches >= 1, { message: "the first fetch of the .wasm" });
+      await sleep(100);
+      await page.eval((url) => {
+        const s = window.io(url, { transports: ["websocket"], forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 300 });
+        window.sockets.main = s;
+        window.__seen = [];
+        s.on("connect_error", (e) => window.__seen.push("connect_error: " + e.message));
+        s.on("connect", () => window.__seen.push("connect"));
+        s.emit("fire", "before the engine");
+      }, srv.url());
+      const [ev] = await srv.waitLog("fire");
+      assert.deepEqual(ev.args, ["before the engine"]);
+      const seen = await page.eval(() => window.__seen);
+      assert.equal(seen.length, 3, seen.join("\n"));
+      assert.match(seen[0], /^connect_error: socketio-wasm: fetching the engine \(.+\) answered 503/);
+      assert.match(seen[1], /^connect_error: /);
+      assert.equal(seen[2], "connect");
+      assert.equal(fetches, 3);
+    },
+  );
+
+  it(
+    "a page in place of the .wasm (a captive portal's) is fetched again until the module comes",
+    { ...T, skip: LIB === "reference" && "socket.io-client has no engine to load" },
+    async () => {
+      const srv = await env.newServer({ setup });
+      let fetches = 0;
+      const page = await pageWithWasmRoute((route) => {
+        fetches++;
+        if (fetches === 1) return route.fulfill({ status: 200, contentType: "text/html", body: "<h1>Sign in to the Wi-Fi</h1>" });
+        return route.continue();
+      });
+      const seen = await page.eval(
+        (url) =>
+          new Promise((resolve) => {
+            const list = [];
+            const s = window.io(url, { transports: ["websocket"], forceNew: true, reconnectionDelay: 50 });
+            s.on("connect_error", (e) => list.push("connect_error: " + e.message));
+            s.on("connect", () => resolve([...list, "connect"]));
+          }),
+        srv.url(),
+      );
+      assert.equal(seen.length, 2, seen.join("\n"));
+      assert.match(seen[0], /^connect_error: .*WebAssembly/);
+      assert.equal(fetches, 2);
+    },
+  );
+
+  it(
+    "a .wasm that the page's Content-Security-Policy refuses is not fetched again",
+    { ...T, skip: LIB === "reference" && "socket.io-client has no engine to load" },
+    async () => {
+      const srv = await env.newServer({ setup });
+      const context = await env.browser.newContext();
+      env.resources.push({ order: 0, close: () => context.close() });
+      let fetches = 0;
+      await context.route("**/*.wasm", (route) => {
+        fetches++;
+        return route.continue();
+      });
+      // The test page with a policy that allows its scripts but not WebAssembly.
+      await context.route(env.static.url, async (route) => {
+        const res = await route.fetch();
+        await route.fulfill({ response: res, headers: { ...res.headers(), "content-security-policy": "script-src 'self' 'unsafe-inline'" } });
+      });
+      const page = await env.openPage(context);
+      const message = await page.eval(
+        (url) =>
+          new Promise((resolve) => {
+            const s = window.io(url, { transports: ["websocket"], forceNew: true, reconnectionDelay: 50 });
+            s.on("connect_error", (e) => resolve(e.message));
+          }),
+        srv.url(),
+      );
+      assert.match(message, /^socketio-wasm: the page's Content-Security-Policy does not allow WebAssembly/);
+      await sleep(400);
+      assert.equal(fetches, 1);
+      assert.equal(srv.entries("connection").length, 0);
+    },
+  );
+
+  it(
+    "a .wasm served with another content type than application/wasm loads all the same",
     { ...T, skip: LIB === "reference" && "socket.io-client has no engine to load" },
     async () => {
       const srv = await env.newServer({ setup });
@@ -296,8 +392,7 @@ describe("drop-in details", () => {
       });
       const connected = await page.connect("main", srv.url(), null, { transports: ["websocket"] });
       assert.equal(connected.connected, true);
-      const warning = page.console.find((l) => l.startsWith("[warning] socketio-wasm:"));
-      assert.match(warning ?? "", /\.wasm is not served as application\/wasm; compiled without streaming/);
+      assert.deepEqual(page.console.filter((l) => l.startsWith("[warning]") || l.startsWith("[error]")), []);
     },
   );
 
