@@ -257,6 +257,9 @@ describe("drop-in details", () => {
     assert.equal(srv.entries("fire").length, 1, "the dropped emit was not sent");
   });
 
+  /** The loading of the engine: there is none in socket.io-client. */
+  const ENGINE_ONLY = { ...T, skip: LIB === "reference" && "socket.io-client has no engine to load" };
+
   /** A page whose requests for the engine's .wasm go through `handler` (Playwright's route). */
   async function pageWithWasmRoute(handler) {
     const context = await env.browser.newContext();
@@ -267,7 +270,7 @@ describe("drop-in details", () => {
 
   it(
     "a .wasm the server does not give (404) is a connect_error that says so",
-    { ...T, skip: LIB === "reference" && "socket.io-client has no engine to load" },
+    ENGINE_ONLY,
     async () => {
       const srv = await env.newServer({ setup });
       const page = await pageWithWasmRoute((route) => route.fulfill({ status: 404, contentType: "text/plain", body: "gone" }));
@@ -287,7 +290,7 @@ describe("drop-in details", () => {
 
   it(
     "a .wasm fetch that failed is made again after the reconnection delay; the emits meanwhile are sent",
-    { ...T, skip: LIB === "reference" && "socket.io-client has no engine to load" },
+    ENGINE_ONLY,
     async () => {
       const srv = await env.newServer({ setup });
       let fetches = 0;
@@ -323,7 +326,7 @@ describe("drop-in details", () => {
 
   it(
     "a page in place of the .wasm (a captive portal's) is fetched again until the module comes",
-    { ...T, skip: LIB === "reference" && "socket.io-client has no engine to load" },
+    ENGINE_ONLY,
     async () => {
       const srv = await env.newServer({ setup });
       let fetches = 0;
@@ -350,7 +353,7 @@ describe("drop-in details", () => {
 
   it(
     "a .wasm that the page's Content-Security-Policy refuses is not fetched again",
-    { ...T, skip: LIB === "reference" && "socket.io-client has no engine to load" },
+    ENGINE_ONLY,
     async () => {
       const srv = await env.newServer({ setup });
       const context = await env.browser.newContext();
@@ -383,7 +386,7 @@ describe("drop-in details", () => {
 
   it(
     "a .wasm served with another content type than application/wasm loads all the same",
-    { ...T, skip: LIB === "reference" && "socket.io-client has no engine to load" },
+    ENGINE_ONLY,
     async () => {
       const srv = await env.newServer({ setup });
       const page = await pageWithWasmRoute(async (route) => {
