@@ -375,6 +375,8 @@ export class Manager<
     this._pending = undefined;
     w = w || new WasmManager(this._address, this._handler());
     this._wasm = w;
+    // The sockets' lists of early emits: the engine lists them from now on.
+    for (const s of this._sockets) s._early = undefined;
     if (DEBUG_BUILD && elog !== off) this._traceEngine();
     this._configure();
     for (const f of pending) f(w);

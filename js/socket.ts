@@ -114,9 +114,11 @@ export class Socket<
   /**
    * The emits made before the engine exists (they wait in the manager's queue), as `sendBuffer` lists
    * them until it does: `[ack id or -1, [json, values]]`. None with `retries`, whose emits wait in the
-   * socket's queue and not in its buffer.
+   * socket's queue and not in its buffer. The manager drops them when the engine starts.
+   *
+   * @internal
    */
-  private _early: Array<[number, Outgoing]> | undefined;
+  _early: Array<[number, Outgoing]> | undefined;
 
   constructor(io: Manager, nsp: string, opts?: Partial<SocketOptions>) {
     super();
@@ -297,10 +299,9 @@ export class Socket<
     // socket's acks from 0 in emit order, volatile ones too, as the tokens count from 1 (a volatile
     // emit is dropped while disconnected).
     if (!flags.volatile && !this.io._wasm) this._early?.push([token - 1, data]);
-    this.io._call((w) => {
-      this._early = undefined;
-      w.emit(this._handle, data, bufs.length ? (bufs as never) : undefined, token, withError, !!flags.volatile, ms(flags.timeout));
-    });
+    this.io._call((w) =>
+      w.emit(this._handle, data, bufs.length ? (bufs as never) : undefined, token, withError, !!flags.volatile, ms(flags.timeout)),
+    );
   }
 
   /** @internal bumped by `disconnect()`: events queued before it are not delivered after it. */

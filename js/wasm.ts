@@ -94,7 +94,6 @@ function fetchAndCompile(): void {
 
 if (!inNode) fetchAndCompile();
 
-
 /**
  * The module's exports, once loaded (for the memory benchmark, which finds the memory among them by
  * its type: the build shortens export names).
@@ -108,7 +107,7 @@ export function wasmExports(): object | undefined {
  * `retry`, a failed load is made again first (see `retryable`).
  */
 export function whenReady(f: Ready, retry = false): void {
-  if (retry && retryable && !waiting) {
+  if (retry && retryable && failure && !waiting) {
     failure = undefined;
     fetchAndCompile();
   }
