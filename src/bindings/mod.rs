@@ -347,11 +347,16 @@ impl Read<'_> {
     /// Pairs of strings from a flat array `[key, value, key, value...]`
     /// (read as [`names`](Self::names): the code that collects strings once).
     fn pairs(&self, k: &str) -> Vec<(String, String)> {
-        let mut flat = self.names(k).into_iter();
+        let mut flat = self.names(k);
+        // Taken from the end: no iterator over the vector of strings. `js/`
+        // makes even lists; an odd one out would be the first item, dropped.
         let mut out = Vec::new();
-        while let (Some(key), Some(value)) = (flat.next(), flat.next()) {
+        while flat.len() >= 2 {
+            let value = flat.pop().unwrap_or_default();
+            let key = flat.pop().unwrap_or_default();
             out.push((key, value));
         }
+        out.reverse();
         out
     }
 }

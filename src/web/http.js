@@ -6,8 +6,8 @@
 const message = (e) => String((e && e.message) || e || "");
 
 /**
- * Starts a request: a GET when `body` is undefined, else a POST of `body` as text. `headers` is an
- * object of extra headers, `timeout` a time limit in ms (negative: none). Returns the abort
+ * Starts a request: a GET when `body` is undefined, else a POST of `body` as text. `headers` are the
+ * extra headers as `[name, value]` pairs, `timeout` a time limit in ms (negative: none). Returns the abort
  * controller of a GET (POSTs are never aborted).
  */
 export function request(url, body, headers, credentials, timeout, done) {
@@ -19,7 +19,7 @@ export function request(url, body, headers, credentials, timeout, done) {
   const init = {
     method: post ? "POST" : "GET",
     credentials: credentials ? "include" : "same-origin",
-    headers: post ? Object.assign({}, headers, { "content-type": "text/plain;charset=UTF-8" }) : headers,
+    headers: post ? [...headers, ["content-type", "text/plain;charset=UTF-8"]] : headers,
   };
   if (signals.length) init.signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
   if (post) init.body = body;
@@ -35,11 +35,4 @@ export function request(url, body, headers, credentials, timeout, done) {
 /** Aborts a GET. */
 export function abort(controller) {
   controller.abort();
-}
-
-/** Extra headers as an object, from `[name, value]` pairs. */
-export function headers(pairs) {
-  const out = {};
-  for (const [k, v] of pairs) out[k] = v;
-  return out;
 }

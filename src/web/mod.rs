@@ -151,7 +151,7 @@ impl Drop for Poll {
 struct Resources<C: WebCodec> {
     client: Client<C>,
     http: HttpOptions,
-    /// `http.extra_headers` as the object `fetch` takes, made once.
+    /// `http.extra_headers` as the `[name, value]` pairs `fetch` takes, made once.
     headers: Option<JsValue>,
     sockets: Vec<Ws>,
     polls: Vec<Poll>,
@@ -167,11 +167,12 @@ impl<C: WebCodec> Resources<C> {
         let http = &self.http;
         self.headers
             .get_or_insert_with(|| {
+                // `[name, value]` pairs: a `HeadersInit` as it is.
                 let pairs = js_sys::Array::new();
                 for (k, v) in &http.extra_headers {
                     pairs.push(&js_sys::Array::of2(&JsValue::from_str(k), &JsValue::from_str(v)));
                 }
-                sys::headers(&pairs)
+                pairs.into()
             })
             .clone()
     }

@@ -57,9 +57,6 @@ extern "C" {
 
     /// Aborts a GET.
     pub fn abort(controller: &JsValue);
-
-    /// Extra headers as an object, from `[name, value]` pairs.
-    pub fn headers(pairs: &js_sys::Array) -> JsValue;
 }
 
 #[wasm_bindgen(module = "/src/web/timers.js")]

@@ -1,5 +1,5 @@
-// Transport options that socket.io-client applies in browsers: requestTimeout (long-polling
-// requests) and protocols (WebSocket sub-protocols).
+// Transport options that socket.io-client applies in browsers: requestTimeout and extraHeaders
+// (long-polling requests) and protocols (WebSocket sub-protocols).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { useEnv, T, FAST_RECONNECT } from "./support/harness.mjs";
@@ -24,6 +24,27 @@ describe("transport options", () => {
     await page.connect("main", srv.url(), null, { transports: ["polling"] });
     await new Promise((r) => setTimeout(r, 1500));
     assert.deepEqual(await page.eventsNamed("main:disconnect"), []);
+  });
+
+  it("extraHeaders go with every long-polling request, the POSTs' content type too", T, async () => {
+    const srv = await env.newServer({
+      setup: (io, s) =>
+        io.engine.on("headers", (_, req) => {
+          const h = req.headers;
+          s.push("request", req.method, h["x-token"], h["x-second"], h["content-type"]);
+        }),
+    });
+    const page = await env.newPage();
+    await page.connect("main", srv.url(), null, { transports: ["polling"], extraHeaders: { "x-token": "a b", "X-Second": "2" } });
+    await page.waitEvent("main:connect");
+    // The handshake, the CONNECT's POST and at least one long-poll.
+    const requests = (await srv.waitLog("request", 3)).map((e) => e.args);
+    assert.ok(requests.some(([method]) => method === "POST"), JSON.stringify(requests));
+    for (const [method, token, second, type] of requests) {
+      assert.equal(token, "a b");
+      assert.equal(second, "2");
+      if (method === "POST") assert.equal(type, "text/plain;charset=UTF-8");
+    }
   });
 
   // Without the option the WebSocket asks for no sub-protocol (the engine passes an empty list).
