@@ -361,13 +361,15 @@ export class Manager<
       this._failure = err;
       if (pending.length) this._fail();
       // A load of the engine that failed (offline, a server error) is made again after the
-      // reconnection delay, doubled each time up to its maximum, as many times as reconnection
+      // reconnection delay, doubled each time and spread by the randomization factor (the pages of
+      // one outage do not all come back at once) up to its maximum, as many times as reconnection
       // attempts are allowed; what was asked meanwhile waits for it.
       const s = this._settings;
       if (retryable && s.reconnection && this._loadTries < s.reconnectionAttempts) {
         // Calls made while the fetch waits join the queue; the next failure is reported once.
         this._failure = undefined;
-        const delay = Math.min(s.reconnectionDelay * 2 ** this._loadTries++, s.reconnectionDelayMax);
+        const spread = 1 + (2 * Math.random() - 1) * s.randomizationFactor;
+        const delay = Math.min(s.reconnectionDelay * 2 ** this._loadTries++ * spread, s.reconnectionDelayMax);
         setTimeout(() => whenReady((e) => this._start(e), true), delay);
       } else this._pending = undefined;
       return;
@@ -529,10 +531,8 @@ export class Manager<
   /** @internal the attempt under way is a successful reconnection (debug build only) */
   private declare _reconnected?: boolean;
 
-  /** @internal as socket.io-client logs on every `open()` */
-  _logState(): void {
-    if (DEBUG_BUILD) log("readyState %s", this._readyState);
-  }
+  /** @internal as socket.io-client logs on every `open()` (debug build only: set below) */
+  declare _logState: () => void;
 
   /** The socket of a namespace on this connection, created on first use. */
   socket(nsp: string, opts?: Partial<SocketOptions>): Socket<ListenEvents, EmitEvents> {
@@ -782,6 +782,12 @@ export class Manager<
         return;
     }
   }
+}
+
+if (DEBUG_BUILD) {
+  Manager.prototype._logState = function (this: Manager) {
+    log("readyState %s", this._readyState);
+  };
 }
 
 export { TransportError };
