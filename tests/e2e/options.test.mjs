@@ -47,6 +47,17 @@ describe("transport options", () => {
     }
   });
 
+  // The same seen through the connection's handshake, which every server reports.
+  it("extraHeaders reach the server with the handshake", T, async () => {
+    const srv = await env.newServer({
+      setup: (io, s) => io.on("connection", (socket) => s.push("token", socket.handshake.headers["x-token"])),
+    });
+    const page = await env.newPage();
+    await page.connect("main", srv.url(), null, { transports: ["polling"], extraHeaders: { "x-token": "a b" } });
+    const [entry] = await srv.waitLog("token");
+    assert.equal(entry.args[0], "a b");
+  });
+
   // Without the option the WebSocket asks for no sub-protocol (the engine passes an empty list).
   for (const [title, protocols, header] of [
     ["protocols are requested on the WebSocket", ["chat.v1", "chat.v2"], "chat.v1, chat.v2"],

@@ -2,7 +2,8 @@
 // driven over its stdin/stdout (one JSON object per line), behind a small imitation of the part of
 // socket.io's server API that the e2e tests use: io.on("connection"), io.of(nsp), nsp.use(middleware),
 // socket.on/emit/timeout().emit/emitWithAck/disconnect, socket.conn.{id, transport.name, close(),
-// on("packet")}, socket.handshake.{auth, query, headers}, io.engine.clientsCount.
+// on("packet")}, socket.handshake.{auth, query, headers}, io.engine.clientsCount (io.engine.on() is
+// refused: the servers do not report each HTTP request).
 //
 // Everything on the wire is the other server's own implementation: the child only reports what happens
 // (connection requests, events with or without an ack id, disconnections, transport upgrades, received
@@ -302,6 +303,9 @@ export class RemoteIo {
     this.engine = {
       get clientsCount() {
         return io.conns.size;
+      },
+      on() {
+        throw new Unsupported(`${spec.label}: its API does not report each HTTP request (no io.engine.on("headers"))`);
       },
     };
     this.of("/");
