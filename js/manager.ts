@@ -368,7 +368,9 @@ export class Manager<
       if (retryable && s.reconnection && this._loadTries < s.reconnectionAttempts) {
         // Calls made while the fetch waits join the queue; the next failure is reported once.
         this._failure = undefined;
-        const spread = 1 + (2 * Math.random() - 1) * s.randomizationFactor;
+        // As the core's backoff: a factor outside (0, 1] means no spread.
+        const f = s.randomizationFactor;
+        const spread = f > 0 && f <= 1 ? 1 + (2 * Math.random() - 1) * f : 1;
         const delay = Math.min(s.reconnectionDelay * 2 ** this._loadTries++ * spread, s.reconnectionDelayMax);
         setTimeout(() => whenReady((e) => this._start(e), true), delay);
       } else this._pending = undefined;
@@ -420,7 +422,7 @@ export class Manager<
       rememberUpgrade: !!opts.rememberUpgrade,
       tryAllTransports: !!opts.tryAllTransports,
       timestampRequests: opts.timestampRequests === undefined ? undefined : !!opts.timestampRequests,
-      timestampParam: opts.timestampParam || "t",
+      timestampParam: opts.timestampParam,
       addTrailingSlash: opts.addTrailingSlash !== false,
       closeOnBeforeunload: !!opts.closeOnBeforeunload,
       ...this._settings,
@@ -566,8 +568,8 @@ export class Manager<
     this._tracing = true;
     this._call((w) => w.command(Command.EngineEvents, 0, false));
   }
-  /** @internal */
-  _tracing = false;
+  /** @internal the engine's debugging events were asked for (unset until then) */
+  declare _tracing?: boolean;
 
   // What user code throws is reported (as an uncaught exception would be) and never unwinds
   // through the engine, which goes on with the next event.

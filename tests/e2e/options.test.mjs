@@ -47,6 +47,25 @@ describe("transport options", () => {
     }
   });
 
+  for (const [title, timestampParam, name] of [
+    ["long-polling requests carry the timestamp as t by default", undefined, "t"],
+    ["timestampParam names the long-polling timestamp", "ts", "ts"],
+  ]) {
+    it(title, T, async () => {
+      const srv = await env.newServer({
+        setup: (io, s) =>
+          io.engine.on("headers", (_, req) => s.push("params", [...new URL(req.url, "http://h").searchParams.keys()])),
+      });
+      const page = await env.newPage();
+      await page.connect("main", srv.url(), null, { transports: ["polling"], ...(timestampParam && { timestampParam }) });
+      await page.waitEvent("main:connect");
+      for (const { args } of await srv.waitLog("params", 2)) {
+        assert.ok(args[0].includes(name), JSON.stringify(args[0]));
+        if (name !== "t") assert.ok(!args[0].includes("t"), JSON.stringify(args[0]));
+      }
+    });
+  }
+
   // The same seen through the connection's handshake, which every server reports.
   it("extraHeaders reach the server with the handshake", T, async () => {
     const srv = await env.newServer({
