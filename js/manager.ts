@@ -508,13 +508,15 @@ export class Manager<
     this._call((w) => {
       if (DEBUG_BUILD) this._logState();
       this._configure();
-      if (!DEBUG_BUILD) return w.command(Command.Open, token, false);
-      // (for the debug log's lines)
-      this._opening = true;
-      try {
-        w.command(Command.Open, token, false);
-      } finally {
-        this._opening = false;
+      if (!DEBUG_BUILD) w.command(Command.Open, token, false);
+      else {
+        // (for the debug log's lines)
+        this._opening = true;
+        try {
+          w.command(Command.Open, token, false);
+        } finally {
+          this._opening = false;
+        }
       }
     });
     this._fail();
@@ -728,6 +730,7 @@ export class Manager<
         socket?._onOutgoing(a as [string, unknown[]]);
         return;
     }
+    if (DEBUG_BUILD && kind === EventKind.ReconnectDelay) log("will wait %dms before reconnect attempt", a);
     const engine = this.engine;
     if (!engine) return;
     switch (kind) {
@@ -775,9 +778,6 @@ export class Manager<
         return;
       case EventKind.EngineUpgrading:
         engine._emit("upgrading", { name: a as string });
-        return;
-      case EventKind.ReconnectDelay:
-        if (DEBUG_BUILD) log("will wait %dms before reconnect attempt", a);
         return;
       case EventKind.EngineError:
         engine._emit("error", toError(a as never));

@@ -233,27 +233,33 @@ fn detail_to_js(d: &CloseDetail) -> JsValue {
 fn dispatch(h: &Handler, ev: Event) {
     use EventKind as K;
     let u = || JsValue::UNDEFINED;
-    match ev {
+    // Every other event is one `h.event` call made at the end: one call site
+    // for all of them, not one per kind.
+    let (kind, socket, a, b) = match ev {
         Event::Message { socket, payload, ack } => {
             let ack = ack.map_or(-1.0, |a| a as f64);
-            h.message(socket, payload.data, attachments_to_js(payload.attachments), ack);
+            return h.message(socket, payload.data, attachments_to_js(payload.attachments), ack);
         }
-        Event::Ack { socket, token, with_error, result } => match result {
-            Ok(p) => h.ack(socket, token, with_error, p.data, attachments_to_js(p.attachments), u()),
-            Err(e) => h.ack(socket, token, with_error, u(), u(), e.message().into()),
-        },
-        Event::Opening => h.event(K::Opening, 0, u(), u()),
-        Event::Open => h.event(K::Open, 0, u(), u()),
-        Event::Error(e) => h.event(K::Error, 0, error_to_js(&e), u()),
-        Event::Close(r, d) => h.event(K::Close, 0, r.as_str().into(), detail_to_js(&d)),
-        Event::Ping => h.event(K::Ping, 0, u(), u()),
-        Event::ReconnectAttempt(n) => h.event(K::ReconnectAttempt, 0, n.into(), u()),
-        Event::Reconnect(n) => h.event(K::Reconnect, 0, n.into(), u()),
-        Event::ReconnectError(e) => h.event(K::ReconnectError, 0, error_to_js(&e), u()),
-        Event::ReconnectFailed => h.event(K::ReconnectFailed, 0, u(), u()),
-        Event::OpenResult { token, error } => {
-            h.event(K::OpenResult, 0, token.into(), error.as_ref().map_or(u(), error_to_js))
+        Event::Ack { socket, token, with_error, result } => {
+            return match result {
+                Ok(p) => h.ack(socket, token, with_error, p.data, attachments_to_js(p.attachments), u()),
+                Err(e) => h.ack(socket, token, with_error, u(), u(), e.message().into()),
+            }
         }
+        Event::Engine(t) => {
+            let (kind, a, b) = trace(t);
+            (kind, 0, a, b)
+        }
+        Event::Opening => (K::Opening, 0, u(), u()),
+        Event::Open => (K::Open, 0, u(), u()),
+        Event::Error(e) => (K::Error, 0, error_to_js(&e), u()),
+        Event::Close(r, d) => (K::Close, 0, r.as_str().into(), detail_to_js(&d)),
+        Event::Ping => (K::Ping, 0, u(), u()),
+        Event::ReconnectAttempt(n) => (K::ReconnectAttempt, 0, n.into(), u()),
+        Event::Reconnect(n) => (K::Reconnect, 0, n.into(), u()),
+        Event::ReconnectError(e) => (K::ReconnectError, 0, error_to_js(&e), u()),
+        Event::ReconnectFailed => (K::ReconnectFailed, 0, u(), u()),
+        Event::OpenResult { token, error } => (K::OpenResult, 0, token.into(), error.as_ref().map_or(u(), error_to_js)),
         Event::Packet { packet, attachments } => {
             // [type, nsp, data, id] like socket.io-parser's decoded packet
             // object, whose binary packets are typed EVENT / ACK. Event and
@@ -269,26 +275,27 @@ fn dispatch(h: &Handler, ev: Event) {
             };
             let arr = Array::of3(&JsValue::from(t), &JsValue::from_str(&nsp), &data);
             arr.push(&id.map_or(u(), |i| JsValue::from(i as f64)));
-            h.event(K::Packet, 0, arr.into(), attachments_to_js(attachments))
+            (K::Packet, 0, arr.into(), attachments_to_js(attachments))
         }
-        Event::Upgrade(k) => h.event(K::Upgrade, 0, k.name().into(), u()),
-        Event::UpgradeError(e) => h.event(K::UpgradeError, 0, error_to_js(&e), u()),
-        Event::EngineClose(r, d) => h.event(K::EngineClose, 0, r.as_str().into(), detail_to_js(&d)),
-        Event::Connect(s) => h.event(K::Connect, s, u(), u()),
-        Event::ConnectError(s, e) => h.event(K::ConnectError, s, error_to_js(&e), u()),
-        Event::Disconnect(s, r, d) => h.event(K::Disconnect, s, r.as_str().into(), detail_to_js(&d)),
-        Event::AuthRequest { socket, seq } => h.event(K::Auth, socket, seq.into(), u()),
-        Event::Outgoing { socket, payload } => h.event(K::Outgoing, socket, payload.data, u()),
-        Event::Engine(t) => trace(h, t),
-    }
+        Event::Upgrade(k) => (K::Upgrade, 0, k.name().into(), u()),
+        Event::UpgradeError(e) => (K::UpgradeError, 0, error_to_js(&e), u()),
+        Event::EngineClose(r, d) => (K::EngineClose, 0, r.as_str().into(), detail_to_js(&d)),
+        Event::Connect(s) => (K::Connect, s, u(), u()),
+        Event::ConnectError(s, e) => (K::ConnectError, s, error_to_js(&e), u()),
+        Event::Disconnect(s, r, d) => (K::Disconnect, s, r.as_str().into(), detail_to_js(&d)),
+        Event::AuthRequest { socket, seq } => (K::Auth, socket, seq.into(), u()),
+        Event::Outgoing { socket, payload } => (K::Outgoing, socket, payload.data, u()),
+    };
+    h.event(kind, socket, a, b);
 }
 
-fn trace(h: &Handler, t: crate::proto::EngineTrace<JsCodec>) {
+/// An engine trace as the kind and the two values of its `Handler.event`.
+fn trace(t: crate::proto::EngineTrace<JsCodec>) -> (EventKind, JsValue, JsValue) {
     use crate::proto::eio::{OutPacket, Packet};
     use crate::proto::EngineTrace as T;
     use EventKind as K;
     let u = JsValue::UNDEFINED;
-    let (kind, a, b) = match t {
+    match t {
         T::Packet(p) => {
             let (name, data) = match p {
                 Packet::Open(d) => ("open", JsValue::from_str(&d)),
@@ -313,8 +320,7 @@ fn trace(h: &Handler, t: crate::proto::EngineTrace<JsCodec>) {
         T::Upgrading(k) => (K::EngineUpgrading, k.name().into(), u),
         T::Error(e) => (K::EngineError, error_to_js(&e), u),
         T::ReconnectDelay(ms) => (K::ReconnectDelay, (ms as f64).into(), u),
-    };
-    h.event(kind, 0, a, b);
+    }
 }
 
 /// Reads the fields of an options object by name (through the codec's
