@@ -421,7 +421,7 @@ export class Manager<
       upgrade: opts.upgrade !== false,
       rememberUpgrade: !!opts.rememberUpgrade,
       tryAllTransports: !!opts.tryAllTransports,
-      timestampRequests: opts.timestampRequests === undefined ? undefined : !!opts.timestampRequests,
+      timestampRequests: opts.timestampRequests === undefined ? -1 : +!!opts.timestampRequests,
       timestampParam: opts.timestampParam,
       addTrailingSlash: opts.addTrailingSlash !== false,
       closeOnBeforeunload: !!opts.closeOnBeforeunload,

@@ -118,6 +118,12 @@ export function field(o, key) {
   return o[key];
 }
 
+/** A field as a number (NaN when it is not one): no optional number crosses. */
+export function numberField(o, key) {
+  const v = o[key];
+  return typeof v === "number" ? v : NaN;
+}
+
 /** A field as JSON text (undefined when absent). */
 export function jsonField(o, key) {
   return o[key] === undefined ? undefined : JSON.stringify(o[key]);

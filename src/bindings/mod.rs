@@ -338,7 +338,7 @@ impl Read<'_> {
     }
 
     fn num(&self, k: &str) -> f64 {
-        self.get(k).as_f64().unwrap_or(f64::NAN)
+        codec::number_field(self.0, k)
     }
 
     fn text(&self, k: &str) -> Option<String> {
@@ -447,14 +447,14 @@ impl WasmManager {
     /// read by name: `query` (the address's own query when it has one) and
     /// `extraHeaders` are flat `[key, value, key, value...]` lists,
     /// `transports` and `protocols` names, `timeout` and `requestTimeout`
-    /// negative for "none", `timestampRequests` a boolean or undefined.
+    /// negative for "none", `timestampRequests` 1, 0 or -1 (unset).
     pub fn configure(&self, opts: &JsValue) {
         let o = Read(opts);
         let mut transports = Vec::new();
         for t in o.names("transports") {
             transports.extend(TransportKind::from_name(&t));
         }
-        let timestamp = o.get("timestampRequests");
+        let timestamp = o.num("timestampRequests");
         let opts = Options {
             path: o.text("path").unwrap_or_else(|| "/socket.io".into()),
             query: o.pairs("query"),
@@ -462,7 +462,8 @@ impl WasmManager {
             upgrade: o.flag("upgrade"),
             remember_upgrade: o.flag("rememberUpgrade"),
             try_all_transports: o.flag("tryAllTransports"),
-            timestamp_requests: timestamp.as_bool(),
+            // 1 on, 0 off, -1 left to the engine's default.
+            timestamp_requests: (timestamp >= 0.0).then_some(timestamp > 0.0),
             timestamp_param: o.text("timestampParam").unwrap_or_else(|| "t".into()),
             add_trailing_slash: o.flag("addTrailingSlash"),
             close_on_beforeunload: o.flag("closeOnBeforeunload"),

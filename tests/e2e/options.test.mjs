@@ -66,6 +66,26 @@ describe("transport options", () => {
     });
   }
 
+  // socket.io-client's rule: polling carries the timestamp unless timestampRequests is false, a
+  // WebSocket only when it is true. Seen in the handshake's query, which every server reports.
+  for (const [title, transport, timestampRequests, expected] of [
+    ["timestampRequests false leaves the timestamp out of long-polling", "polling", false, false],
+    ["timestampRequests true adds the timestamp to the WebSocket", "websocket", true, true],
+    ["a WebSocket carries no timestamp by default", "websocket", undefined, false],
+  ]) {
+    it(title, T, async () => {
+      const srv = await env.newServer({
+        setup: (io, s) => io.on("connection", (socket) => s.push("query", Object.keys(socket.handshake.query))),
+      });
+      const page = await env.newPage();
+      const opts = { transports: [transport], ...(timestampRequests !== undefined && { timestampRequests }) };
+      await page.connect("main", srv.url(), null, opts);
+      const [entry] = await srv.waitLog("query");
+      assert.ok(entry.args[0].includes("EIO"), JSON.stringify(entry.args[0]));
+      assert.equal(entry.args[0].includes("t"), expected, JSON.stringify(entry.args[0]));
+    });
+  }
+
   // The same seen through the connection's handshake, which every server reports.
   it("extraHeaders reach the server with the handshake", T, async () => {
     const srv = await env.newServer({
