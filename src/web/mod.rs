@@ -107,9 +107,9 @@ struct Ws {
     id: TransportId,
     ws: WebSocket,
     _open: Closure<dyn FnMut()>,
-    _message: Closure<dyn FnMut(MessageEvent)>,
+    _message: Closure<dyn FnMut(JsValue)>,
     _error: Closure<dyn FnMut()>,
-    _close: Closure<dyn FnMut(CloseEvent)>,
+    _close: Closure<dyn FnMut(JsValue)>,
 }
 
 impl Drop for Ws {
@@ -471,8 +471,10 @@ fn open_ws<C: WebCodec>(shared: &Rc<DriverState<C>>, id: TransportId, url: &str)
     let w = Rc::downgrade(shared);
     let open = Closure::<dyn FnMut()>::new(move || input(&w, move |c, now| c.handle_ws_open(now, id)));
     let w = Rc::downgrade(shared);
-    let message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-        let data = e.data();
+    // Both event listeners take the event as a plain value: one closure type
+    // (one invoke shim and one glue cast) for the two.
+    let message = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+        let data = e.unchecked_ref::<MessageEvent>().data();
         let frame = match data.dyn_ref::<js_sys::JsString>() {
             Some(text) => Frame::Text(C::text_from_js(text)),
             None => Frame::Binary(C::binary_from_js(data)),
@@ -482,8 +484,11 @@ fn open_ws<C: WebCodec>(shared: &Rc<DriverState<C>>, id: TransportId, url: &str)
     let w = Rc::downgrade(shared);
     let error = Closure::<dyn FnMut()>::new(move || input(&w, move |c, now| c.handle_ws_error(now, id)));
     let w = Rc::downgrade(shared);
-    let close = Closure::<dyn FnMut(CloseEvent)>::new(move |e: CloseEvent| {
-        let (code, reason) = (e.code(), e.unchecked_ref::<sys::Closed>().reason().as_string().unwrap_or_default());
+    let close = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+        let (code, reason) = (
+            e.unchecked_ref::<CloseEvent>().code(),
+            e.unchecked_ref::<sys::Closed>().reason().as_string().unwrap_or_default(),
+        );
         // Forget the socket first; it stays alive until this call returns.
         let gone = w.upgrade().and_then(|s| {
             let mut i = s.inner.try_borrow_mut().ok()?;
