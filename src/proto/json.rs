@@ -12,7 +12,8 @@
 //! of the file. The npm package does not link it (its codec reads JSON with
 //! `JSON.parse`).
 
-fn ws(b: &[u8], mut i: usize) -> usize {
+/// The index of the first byte at or after `i` that is not JSON white space.
+pub fn ws(b: &[u8], mut i: usize) -> usize {
     while let Some(c) = b.get(i) {
         if !matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
             break;
@@ -22,7 +23,9 @@ fn ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-fn skip_string(b: &[u8], i: usize) -> Option<usize> {
+/// The end of the string literal that starts at `i` (just after its closing
+/// quote); `None` when there is none there.
+pub fn skip_string(b: &[u8], i: usize) -> Option<usize> {
     if b.get(i) != Some(&b'"') {
         return None;
     }
@@ -84,7 +87,8 @@ fn skip_number(b: &[u8], mut i: usize) -> Option<usize> {
     Some(i)
 }
 
-fn literal(b: &[u8], i: usize, word: &[u8]) -> Option<usize> {
+/// The index just after `word` when `b` has it at `i`.
+pub fn literal(b: &[u8], i: usize, word: &[u8]) -> Option<usize> {
     (b.get(i..i + word.len())? == word).then_some(i + word.len())
 }
 

@@ -23,6 +23,7 @@ use serde::de::{
 use serde::forward_to_deserialize_any;
 
 use super::ser::push_integer;
+use crate::proto::json;
 
 /// Nesting limit, as serde_json's.
 const MAX_DEPTH: u32 = 128;
@@ -213,9 +214,7 @@ impl<'de> Deserializer<'de> {
     }
 
     fn skip_ws(&mut self) {
-        while matches!(self.byte(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
-            self.pos += 1;
-        }
+        self.pos = json::ws(self.src.as_bytes(), self.pos);
     }
 
     /// The next byte after whitespace, not consumed.
@@ -234,12 +233,9 @@ impl<'de> Deserializer<'de> {
     }
 
     fn literal(&mut self, word: &str) -> Result<(), Error> {
-        if self.src.get(self.pos..).is_some_and(|rest| rest.starts_with(word)) {
-            self.pos += word.len();
-            Ok(())
-        } else {
-            Err(Error::new("expected value"))
-        }
+        let end = json::literal(self.src.as_bytes(), self.pos, word.as_bytes());
+        self.pos = end.ok_or_else(|| Error::new("expected value"))?;
+        Ok(())
     }
 
     fn enter(&mut self) -> Result<(), Error> {
@@ -251,86 +247,18 @@ impl<'de> Deserializer<'de> {
         Ok(())
     }
 
-    /// A string; the cursor is on its opening quote.
+    /// A string; the cursor is on its opening quote. The core's scanner
+    /// finds its end and, when it has escapes, decodes it (one string
+    /// decoder in the crate; lone surrogates become U+FFFD).
     fn string(&mut self) -> Result<Text<'de>, Error> {
-        self.pos += 1;
-        let mut owned: Option<String> = None;
-        let mut chunk = self.pos;
-        loop {
-            match self.byte() {
-                None => return Err(Error::new("EOF while parsing a string")),
-                Some(b'"') => {
-                    let tail = self.src.get(chunk..self.pos).unwrap_or_default();
-                    self.pos += 1;
-                    return Ok(match owned {
-                        None => Text::Borrowed(tail),
-                        Some(mut text) => {
-                            text.push_str(tail);
-                            Text::Owned(text)
-                        }
-                    });
-                }
-                Some(b'\\') => {
-                    let text = owned.get_or_insert_with(String::new);
-                    text.push_str(self.src.get(chunk..self.pos).unwrap_or_default());
-                    self.pos += 1;
-                    let escaped = match self.byte() {
-                        Some(b'"') => '"',
-                        Some(b'\\') => '\\',
-                        Some(b'/') => '/',
-                        Some(b'b') => '\u{8}',
-                        Some(b'f') => '\u{c}',
-                        Some(b'n') => '\n',
-                        Some(b'r') => '\r',
-                        Some(b't') => '\t',
-                        Some(b'u') => self.unicode_escape()?,
-                        _ => return Err(Error::new("invalid escape")),
-                    };
-                    text.push(escaped);
-                    self.pos += 1;
-                    chunk = self.pos;
-                }
-                Some(byte) if byte < 0x20 => {
-                    return Err(Error::new("control character (\\u0000-\\u001F) found while parsing a string"))
-                }
-                Some(_) => self.pos += 1,
-            }
+        let invalid = || Error::new("invalid string");
+        let end = json::skip_string(self.src.as_bytes(), self.pos).ok_or_else(invalid)?;
+        let raw = self.src.get(self.pos..end).unwrap_or_default();
+        self.pos = end;
+        match raw.get(1..raw.len().saturating_sub(1)) {
+            Some(inner) if !inner.contains('\\') => Ok(Text::Borrowed(inner)),
+            _ => json::string(raw).map(Text::Owned).ok_or_else(invalid),
         }
-    }
-
-    /// `\uXXXX` (and its low surrogate); the cursor is on the `u`, and is
-    /// left on the last hex digit.
-    fn unicode_escape(&mut self) -> Result<char, Error> {
-        let high = self.hex4()?;
-        let code = if (0xD800..0xDC00).contains(&high) {
-            self.pos += 1;
-            if self.byte() != Some(b'\\') {
-                return Err(Error::new("lone leading surrogate in hex escape"));
-            }
-            self.pos += 1;
-            if self.byte() != Some(b'u') {
-                return Err(Error::new("lone leading surrogate in hex escape"));
-            }
-            let low = self.hex4()?;
-            if !(0xDC00..0xE000).contains(&low) {
-                return Err(Error::new("lone leading surrogate in hex escape"));
-            }
-            0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
-        } else {
-            high
-        };
-        char::from_u32(code).ok_or_else(|| Error::new("invalid unicode code point"))
-    }
-
-    /// The four hex digits after the cursor; leaves it on the last one.
-    fn hex4(&mut self) -> Result<u32, Error> {
-        let mut value = 0;
-        for _ in 0..4 {
-            self.pos += 1;
-            let digit = self.byte().and_then(|b| (b as char).to_digit(16));
-            value = value * 16 + digit.ok_or_else(|| Error::new("invalid escape"))?;
-        }
-        Ok(value)
     }
 
     /// A number: `u64` or `i64` when it is an integer that fits, else `f64`

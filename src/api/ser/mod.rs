@@ -462,7 +462,14 @@ mod tests {
             "invalid value: integer `300`, expected u8"
         );
         assert!(from_str::<u8>("1 2").is_err());
-        assert!(from_str::<String>(r#""\ud83d""#).is_err());
+        // A lone surrogate is replaced, as everywhere the crate reads JSON text
+        // (a Rust string cannot hold it; JSON.parse keeps it); a string that
+        // does not end, or has a bad escape, is an error.
+        assert_eq!(from_str::<String>(r#""a\ud83db""#).unwrap(), "a\u{fffd}b");
+        assert_eq!(from_str::<String>(r#""\ude00""#).unwrap(), "\u{fffd}");
+        assert!(from_str::<String>(r#""abc"#).is_err());
+        assert!(from_str::<String>(r#""\x""#).is_err());
+        assert!(from_str::<String>("\"a\nb\"").is_err());
         assert!(from_str::<Vec<u8>>("[1,2").is_err());
         let deep = "[".repeat(200) + &"]".repeat(200);
         assert!(from_str::<serde_json::Value>(&deep).is_err());
