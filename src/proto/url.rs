@@ -198,7 +198,39 @@ pub fn decode_component(s: &str) -> String {
         i += 1;
     }
     // Like decodeURIComponent, malformed UTF-8 is not decoded: keep the text.
-    String::from_utf8(out).unwrap_or_else(|_| s.to_owned())
+    utf8(&out).unwrap_or_else(|| s.to_owned())
+}
+
+/// The text of UTF-8 bytes, `None` when they are not well-formed (overlong
+/// forms, surrogates and code points past U+10FFFF included). The crate's
+/// other texts come checked already, so this small decoder is the only one
+/// linked (the standard library's validator is several times larger).
+fn utf8(b: &[u8]) -> Option<String> {
+    let mut out = String::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        let (n, min) = match c {
+            0x00..=0x7f => (0, 0),
+            0xc2..=0xdf => (1, 0x80),
+            0xe0..=0xef => (2, 0x800),
+            0xf0..=0xf4 => (3, 0x1_0000),
+            _ => return None,
+        };
+        let mut cp = u32::from(c) & if n == 0 { 0x7f } else { 0x3f >> n };
+        for k in 1..=n {
+            let d = *b.get(i + k)?;
+            if d & 0xc0 != 0x80 {
+                return None;
+            }
+            cp = cp << 6 | u32::from(d & 0x3f);
+        }
+        if cp < min {
+            return None;
+        }
+        out.push(char::from_u32(cp)?);
+        i += n + 1;
+    }
+    Some(out)
 }
 
 /// Splits a query string into decoded pairs.
@@ -305,6 +337,36 @@ mod tests {
 
     fn loc(protocol: &str, host: &str, port: &str) -> Location {
         Location { protocol: protocol.into(), host: host.into(), port: port.into() }
+    }
+
+    #[test]
+    fn utf8_agrees_with_the_standard_library() {
+        let check = |b: &[u8]| assert_eq!(utf8(b), std::str::from_utf8(b).ok().map(str::to_owned), "{b:02x?}");
+        for a in 0..=255u8 {
+            check(&[a]);
+            for b in 0..=255u8 {
+                check(&[a, b]);
+                check(&[b'x', a, b]);
+            }
+        }
+        // Every lead byte with every second byte, then the bounds of each form.
+        for a in 0xe0..=0xf4u8 {
+            for b in 0..=255u8 {
+                for c in [0x7f, 0x80, 0xbf, 0xc0] {
+                    check(&[a, b, c]);
+                    check(&[a, b, c, 0x80]);
+                    check(&[a, b, c, 0xbf]);
+                    check(&[a, b, c, 0xc0]);
+                }
+            }
+        }
+        for s in ["", "a", "é", "€", "😀", "a😀b€é", "\u{10ffff}", "\u{d7ff}", "\u{e000}"] {
+            check(s.as_bytes());
+        }
+        assert_eq!(decode_component("%F0%9F%98%80%20x"), "😀 x");
+        assert_eq!(decode_component("%ED%A0%80"), "%ED%A0%80");
+        assert_eq!(decode_component("%C0%AF"), "%C0%AF");
+        assert_eq!(decode_component("%F4%90%80%80"), "%F4%90%80%80");
     }
 
     #[test]
