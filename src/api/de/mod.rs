@@ -9,7 +9,6 @@
 //! One piece: the token reader and serde's `Deserializer` over it; the
 //! visitors' access types are in `access.rs`.
 
-use std::borrow::Cow;
 use std::fmt::{self, Display};
 
 mod access;
@@ -62,47 +61,69 @@ impl fmt::Debug for Error {
 
 impl std::error::Error for Error {}
 
-/// The text of an `Expected` (what the visitor wanted).
-fn expected(exp: &dyn Expected) -> String {
-    let mut out = String::new();
-    let _ = fmt::write(&mut out, format_args!("{exp}"));
-    out
+/// Appends the text of an `Expected` (what the visitor wanted).
+fn push_expected(out: &mut String, exp: &dyn Expected) {
+    let _ = fmt::write(out, format_args!("{exp}"));
 }
 
-fn unexpected(unexp: Unexpected<'_>) -> Cow<'static, str> {
-    match unexp {
-        Unexpected::Bool(true) => "boolean `true`".into(),
-        Unexpected::Bool(false) => "boolean `false`".into(),
-        Unexpected::Unsigned(n) => format_u64("integer `", n, false).into(),
-        Unexpected::Signed(n) => format_u64("integer `", n.unsigned_abs(), n < 0).into(),
-        Unexpected::Float(x) => {
-            let text =
-                js_sys::Number::from(x).to_string_with_radix(10).ok().and_then(|s| s.as_string()).unwrap_or_default();
-            ["floating point `", &text, "`"].concat().into()
+/// Appends what was found instead, in serde_json's words.
+fn push_unexpected(out: &mut String, unexp: Unexpected<'_>) {
+    let (text, value): (&str, Option<&str>) = match unexp {
+        Unexpected::Bool(true) => ("boolean `true`", None),
+        Unexpected::Bool(false) => ("boolean `false`", None),
+        Unexpected::Unsigned(n) => {
+            out.push_str("integer `");
+            push_integer(out, n, false);
+            ("`", None)
         }
-        Unexpected::Char(c) => ["character `", c.encode_utf8(&mut [0; 4]), "`"].concat().into(),
-        Unexpected::Str(s) => ["string \"", s, "\""].concat().into(),
-        Unexpected::Bytes(_) => "byte array".into(),
-        Unexpected::Unit => "null".into(),
-        Unexpected::Option => "Option value".into(),
-        Unexpected::NewtypeStruct => "newtype struct".into(),
-        Unexpected::Seq => "sequence".into(),
-        Unexpected::Map => "map".into(),
-        Unexpected::Enum => "enum".into(),
-        Unexpected::UnitVariant => "unit variant".into(),
-        Unexpected::NewtypeVariant => "newtype variant".into(),
-        Unexpected::TupleVariant => "tuple variant".into(),
-        Unexpected::StructVariant => "struct variant".into(),
-        Unexpected::Other(other) => other.to_owned().into(),
+        Unexpected::Signed(n) => {
+            out.push_str("integer `");
+            push_integer(out, n.unsigned_abs(), n < 0);
+            ("`", None)
+        }
+        Unexpected::Float(x) => {
+            out.push_str("floating point `");
+            if let Some(text) = js_sys::Number::from(x).to_string_with_radix(10).ok().and_then(|s| s.as_string()) {
+                out.push_str(&text);
+            }
+            ("`", None)
+        }
+        Unexpected::Char(c) => {
+            out.push_str("character `");
+            out.push(c);
+            ("`", None)
+        }
+        Unexpected::Str(s) => ("string \"", Some(s)),
+        Unexpected::Bytes(_) => ("byte array", None),
+        Unexpected::Unit => ("null", None),
+        Unexpected::Option => ("Option value", None),
+        Unexpected::NewtypeStruct => ("newtype struct", None),
+        Unexpected::Seq => ("sequence", None),
+        Unexpected::Map => ("map", None),
+        Unexpected::Enum => ("enum", None),
+        Unexpected::UnitVariant => ("unit variant", None),
+        Unexpected::NewtypeVariant => ("newtype variant", None),
+        Unexpected::TupleVariant => ("tuple variant", None),
+        Unexpected::StructVariant => ("struct variant", None),
+        Unexpected::Other(other) => (other, None),
+    };
+    out.push_str(text);
+    if let Some(s) = value {
+        out.push_str(s);
+        out.push('"');
     }
 }
 
-/// `prefix` + the decimal digits of `n` (negative if `minus`) + "`".
-fn format_u64(prefix: &str, n: u64, minus: bool) -> String {
-    let mut out = String::from(prefix);
-    push_integer(&mut out, n, minus);
-    out.push('`');
-    out
+/// `parts` joined, then the `Expected` when there is one.
+fn message(parts: &[&str], exp: Option<&dyn Expected>) -> Error {
+    let mut out = String::new();
+    for p in parts {
+        out.push_str(p);
+    }
+    if let Some(exp) = exp {
+        push_expected(&mut out, exp);
+    }
+    Error(out)
 }
 
 impl de::Error for Error {
@@ -111,33 +132,41 @@ impl de::Error for Error {
     }
 
     fn invalid_type(unexp: Unexpected<'_>, exp: &dyn Expected) -> Self {
-        Error(["invalid type: ", &unexpected(unexp), ", expected ", &expected(exp)].concat())
+        let mut out = String::from("invalid type: ");
+        push_unexpected(&mut out, unexp);
+        out.push_str(", expected ");
+        push_expected(&mut out, exp);
+        Error(out)
     }
 
     fn invalid_value(unexp: Unexpected<'_>, exp: &dyn Expected) -> Self {
-        Error(["invalid value: ", &unexpected(unexp), ", expected ", &expected(exp)].concat())
+        let mut out = String::from("invalid value: ");
+        push_unexpected(&mut out, unexp);
+        out.push_str(", expected ");
+        push_expected(&mut out, exp);
+        Error(out)
     }
 
     fn invalid_length(len: usize, exp: &dyn Expected) -> Self {
         let mut count = String::new();
         push_integer(&mut count, len as u64, false);
-        Error(["invalid length ", &count, ", expected ", &expected(exp)].concat())
+        message(&["invalid length ", &count, ", expected "], Some(exp))
     }
 
     fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
-        Error(["unknown variant `", variant, "`, expected one of ", &one_of(expected)].concat())
+        message(&["unknown variant `", variant, "`, expected one of ", &one_of(expected)], None)
     }
 
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
-        Error(["unknown field `", field, "`, expected one of ", &one_of(expected)].concat())
+        message(&["unknown field `", field, "`, expected one of ", &one_of(expected)], None)
     }
 
     fn missing_field(field: &'static str) -> Self {
-        Error(["missing field `", field, "`"].concat())
+        message(&["missing field `", field, "`"], None)
     }
 
     fn duplicate_field(field: &'static str) -> Self {
-        Error(["duplicate field `", field, "`"].concat())
+        message(&["duplicate field `", field, "`"], None)
     }
 }
 

@@ -462,6 +462,29 @@ mod tests {
             "invalid value: integer `300`, expected u8"
         );
         assert!(from_str::<u8>("1 2").is_err());
+        // serde_json's words for what was found and what was expected (its
+        // position suffix aside), for every kind of error text built here.
+        fn same<T: serde::de::DeserializeOwned + std::fmt::Debug>(text: &str) {
+            let ours = from_str::<T>(text).err().map(|e| e.into_message());
+            let theirs = serde_json::from_str::<T>(text).err().map(|e| {
+                let m = e.to_string();
+                m.find(" at line ").map_or(m.clone(), |at| m[..at].to_string())
+            });
+            assert!(ours.is_some(), "{text}");
+            assert_eq!(ours, theirs, "{text}");
+        }
+        same::<u8>("-3");
+        same::<u8>("1.5");
+        same::<u8>("true");
+        same::<u8>("false");
+        same::<u8>("null");
+        same::<u8>(r#""x""#);
+        same::<String>("[]");
+        same::<String>("{}");
+        same::<(u8, u8)>("[1]");
+        same::<Shape>(r#""Cube""#);
+        same::<Sample>(r#"{"name": "a", "count": 1, "delta": 1, "ratio": 1, "tags": [], "maybe": null, "name": "b"}"#);
+        same::<Sample>(r#"{"name": -7}"#);
         // A lone surrogate is replaced, as everywhere the crate reads JSON text
         // (a Rust string cannot hold it; JSON.parse keeps it); a string that
         // does not end, or has a bad escape, is an error.
