@@ -202,9 +202,10 @@ pub fn decode_component(s: &str) -> String {
 }
 
 /// The text of UTF-8 bytes, `None` when they are not well-formed (overlong
-/// forms, surrogates and code points past U+10FFFF included). The crate's
-/// other texts come checked already, so this small decoder is the only one
-/// linked (the standard library's validator is several times larger).
+/// forms, surrogates and code points past U+10FFFF included). Nothing else in
+/// the crate checks UTF-8 (its other texts come from Rust or JavaScript
+/// strings), so this small decoder keeps the standard library's validator out
+/// of an app.
 fn utf8(b: &[u8]) -> Option<String> {
     let mut out = String::with_capacity(b.len());
     let mut i = 0;
