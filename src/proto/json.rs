@@ -26,24 +26,33 @@ pub fn ws(b: &[u8], mut i: usize) -> usize {
 /// The end of the string literal that starts at `i` (just after its closing
 /// quote); `None` when there is none there.
 pub fn skip_string(b: &[u8], i: usize) -> Option<usize> {
+    scan_string(b, i).map(|(end, _)| end)
+}
+
+/// [`skip_string`], and whether the string has an escape.
+fn scan_string(b: &[u8], i: usize) -> Option<(usize, bool)> {
     if b.get(i) != Some(&b'"') {
         return None;
     }
     let mut i = i + 1;
+    let mut escaped = false;
     loop {
         match *b.get(i)? {
-            b'"' => return Some(i + 1),
-            b'\\' => match *b.get(i + 1)? {
-                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
-                b'u' => {
-                    let hex = b.get(i + 2..i + 6)?;
-                    if !hex.iter().all(u8::is_ascii_hexdigit) {
-                        return None;
+            b'"' => return Some((i + 1, escaped)),
+            b'\\' => {
+                escaped = true;
+                match *b.get(i + 1)? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                    b'u' => {
+                        let hex = b.get(i + 2..i + 6)?;
+                        if !hex.iter().all(u8::is_ascii_hexdigit) {
+                            return None;
+                        }
+                        i += 6;
                     }
-                    i += 6;
+                    _ => return None,
                 }
-                _ => return None,
-            },
+            }
             c if c < 0x20 => return None,
             _ => i += 1,
         }
@@ -254,11 +263,12 @@ pub fn field<'a>(s: &'a str, name: &str) -> Option<&'a str> {
 /// Decodes a raw JSON string literal. Lone surrogates become U+FFFD.
 pub fn string(raw: &str) -> Option<String> {
     let b = raw.as_bytes();
-    if b.first() != Some(&b'"') || skip_string(b, 0)? != b.len() {
+    let (end, escaped) = scan_string(b, 0)?;
+    if end != b.len() {
         return None;
     }
     let inner = raw.get(1..raw.len() - 1)?;
-    if !inner.contains('\\') {
+    if !escaped {
         return Some(inner.to_owned());
     }
     let mut out = String::with_capacity(inner.len());

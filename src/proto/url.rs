@@ -42,7 +42,7 @@ impl ParsedUri {
     }
 
     fn bracketed_host(&self) -> String {
-        if self.host.contains(':') {
+        if self.host.bytes().any(|c| c == b':') {
             let mut h = String::with_capacity(self.host.len() + 2);
             super::push_ascii(&mut h, b'[');
             h.push_str(&self.host);
@@ -290,7 +290,7 @@ impl Endpoint {
             (false, true) => "https://",
             (false, false) => "http://",
         });
-        if self.hostname.as_bytes().contains(&b':') {
+        if self.hostname.bytes().any(|c| c == b':') {
             super::push_ascii(&mut u, b'[');
             u.push_str(&self.hostname);
             super::push_ascii(&mut u, b']');
