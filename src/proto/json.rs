@@ -29,8 +29,9 @@ pub fn skip_string(b: &[u8], i: usize) -> Option<usize> {
     scan_string(b, i).map(|(end, _)| end)
 }
 
-/// [`skip_string`], and whether the string has an escape.
-fn scan_string(b: &[u8], i: usize) -> Option<(usize, bool)> {
+/// [`skip_string`], and whether the string has an escape (when it has
+/// none, its text is the bytes between the quotes).
+pub fn scan_string(b: &[u8], i: usize) -> Option<(usize, bool)> {
     if b.get(i) != Some(&b'"') {
         return None;
     }

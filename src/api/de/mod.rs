@@ -114,6 +114,15 @@ fn push_unexpected(out: &mut String, unexp: Unexpected<'_>) {
     }
 }
 
+/// `prefix`, what was found, then what was expected.
+fn mismatch(prefix: &str, unexp: Unexpected<'_>, exp: &dyn Expected) -> Error {
+    let mut out = String::from(prefix);
+    push_unexpected(&mut out, unexp);
+    out.push_str(", expected ");
+    push_expected(&mut out, exp);
+    Error(out)
+}
+
 /// `parts` joined, then the `Expected` when there is one.
 fn message(parts: &[&str], exp: Option<&dyn Expected>) -> Error {
     let mut out = String::new();
@@ -132,19 +141,11 @@ impl de::Error for Error {
     }
 
     fn invalid_type(unexp: Unexpected<'_>, exp: &dyn Expected) -> Self {
-        let mut out = String::from("invalid type: ");
-        push_unexpected(&mut out, unexp);
-        out.push_str(", expected ");
-        push_expected(&mut out, exp);
-        Error(out)
+        mismatch("invalid type: ", unexp, exp)
     }
 
     fn invalid_value(unexp: Unexpected<'_>, exp: &dyn Expected) -> Self {
-        let mut out = String::from("invalid value: ");
-        push_unexpected(&mut out, unexp);
-        out.push_str(", expected ");
-        push_expected(&mut out, exp);
-        Error(out)
+        mismatch("invalid value: ", unexp, exp)
     }
 
     fn invalid_length(len: usize, exp: &dyn Expected) -> Self {
@@ -281,12 +282,14 @@ impl<'de> Deserializer<'de> {
     /// decoder in the crate; lone surrogates become U+FFFD).
     fn string(&mut self) -> Result<Text<'de>, Error> {
         let invalid = || Error::new("invalid string");
-        let end = json::skip_string(self.src.as_bytes(), self.pos).ok_or_else(invalid)?;
+        let (end, escaped) = json::scan_string(self.src.as_bytes(), self.pos).ok_or_else(invalid)?;
         let raw = self.src.get(self.pos..end).unwrap_or_default();
         self.pos = end;
-        match raw.get(1..raw.len().saturating_sub(1)) {
-            Some(inner) if !inner.contains('\\') => Ok(Text::Borrowed(inner)),
-            _ => json::string(raw).map(Text::Owned).ok_or_else(invalid),
+        if escaped {
+            json::string(raw).map(Text::Owned).ok_or_else(invalid)
+        } else {
+            // Between the quotes, which are ASCII: a character boundary.
+            raw.get(1..raw.len().saturating_sub(1)).map(Text::Borrowed).ok_or_else(invalid)
         }
     }
 
