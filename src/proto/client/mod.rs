@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use super::backoff::{Backoff, Rng};
 use super::codec::{Codec, TextCodec};
-use super::engine::{Config, Engine, Io};
+use super::engine::{Config, Engine, Io, Transports};
 use super::sio::Decoder;
 use super::url::{Endpoint, ParsedUri};
 use super::{Event, Options, Payload, SocketOptions, Transmit, TransportId};
@@ -225,7 +225,7 @@ impl<C: Codec> Client<C> {
 fn engine_config(uri: &ParsedUri, opts: &Options) -> Config {
     Config {
         endpoint: Endpoint::new(uri, &opts.path, opts.add_trailing_slash, &opts.query),
-        transports: opts.transports.clone(),
+        transports: Transports::new(&opts.transports),
         upgrade: opts.upgrade,
         remember_upgrade: opts.remember_upgrade,
         try_all_transports: opts.try_all_transports,

@@ -36,13 +36,72 @@ pub(crate) struct Io<'a, C: Codec> {
 #[derive(Debug)]
 pub(crate) struct Config {
     pub endpoint: Endpoint,
-    pub transports: Vec<TransportKind>,
+    pub transports: Transports,
     pub upgrade: bool,
     pub remember_upgrade: bool,
     pub try_all_transports: bool,
     pub timestamp_requests: Option<bool>,
     pub timestamp_param: String,
     pub close_on_beforeunload: bool,
+}
+
+/// The `transports` option as the engine keeps it: an ordered list in one
+/// integer, two bits per entry (1 polling, 2 WebSocket), the first entry in
+/// the lowest bits. A `Copy` value, so that an attempt copies it and drops
+/// the ones it failed with (`tryAllTransports`) without a vector. It holds
+/// the first 32 entries of the option; only a list repeating the two kinds
+/// more often than that, with `tryAllTransports`, would tell.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Transports(u64);
+
+impl Transports {
+    /// The first 32 entries of `list`, in order.
+    pub fn new(list: &[TransportKind]) -> Self {
+        let mut bits = 0;
+        for (i, kind) in list.iter().take(32).enumerate() {
+            bits |= Self::code(*kind) << (2 * i);
+        }
+        Transports(bits)
+    }
+
+    fn code(kind: TransportKind) -> u64 {
+        match kind {
+            TransportKind::Polling => 1,
+            TransportKind::WebSocket => 2,
+        }
+    }
+
+    /// The first entry.
+    pub fn first(self) -> Option<TransportKind> {
+        match self.0 & 3 {
+            1 => Some(TransportKind::Polling),
+            2 => Some(TransportKind::WebSocket),
+            _ => None,
+        }
+    }
+
+    /// More than one entry is left.
+    pub fn several(self) -> bool {
+        self.0 > 3
+    }
+
+    /// The list without its first entry.
+    pub fn rest(self) -> Self {
+        Transports(self.0 >> 2)
+    }
+
+    /// `kind` is in the list.
+    pub fn contains(self, kind: TransportKind) -> bool {
+        let code = Self::code(kind);
+        let mut bits = self.0;
+        while bits != 0 {
+            if bits & 3 == code {
+                return true;
+            }
+            bits >>= 2;
+        }
+        false
+    }
 }
 
 /// Data for the manager.
@@ -97,11 +156,11 @@ pub(crate) struct Engine<C: Codec> {
     cfg: Rc<Config>,
     state: State,
     sid: Option<String>,
-    transports: Vec<TransportKind>,
+    /// What is left of the `transports` option in this session.
+    transports: Transports,
     transport: Transport,
     probe: Option<Probe>,
     upgrading: bool,
-    upgrades: Vec<TransportKind>,
     write_buffer: Vec<OutPacket<C>>,
     /// Packets handed to the transport and not yet drained.
     in_flight: usize,
@@ -125,7 +184,7 @@ pub(crate) struct Engine<C: Codec> {
 impl<C: Codec> Engine<C> {
     /// Creates the engine and opens its first transport.
     pub fn open(cfg: Rc<Config>, io: &mut Io<'_, C>, now: u64) -> Self {
-        let transports = cfg.transports.clone();
+        let transports = cfg.transports;
         let mut e = Engine {
             cfg,
             state: State::Closed,
@@ -134,7 +193,6 @@ impl<C: Codec> Engine<C> {
             transport: Transport::placeholder(TransportKind::Polling),
             probe: None,
             upgrading: false,
-            upgrades: Vec::new(),
             write_buffer: Vec::new(),
             in_flight: 0,
             ping_interval: 0,
@@ -148,7 +206,7 @@ impl<C: Codec> Engine<C> {
             events: Vec::new(),
             trace: false,
         };
-        if e.transports.is_empty() {
+        if e.transports.first().is_none() {
             e.fail_at = Some(now);
         } else {
             e.open_first(io);
@@ -157,11 +215,11 @@ impl<C: Codec> Engine<C> {
     }
 
     fn open_first(&mut self, io: &mut Io<'_, C>) {
-        let Some(&first) = self.transports.first() else {
+        let Some(first) = self.transports.first() else {
             self.events.push(EngineEvent::Error(ErrorKind::NoTransports));
             return;
         };
-        let kind = if self.cfg.remember_upgrade && *io.prior_ws && self.transports.contains(&TransportKind::WebSocket) {
+        let kind = if self.cfg.remember_upgrade && *io.prior_ws && self.transports.contains(TransportKind::WebSocket) {
             TransportKind::WebSocket
         } else {
             first
@@ -302,8 +360,8 @@ impl<C: Codec> Engine<C> {
 
     fn on_error(&mut self, io: &mut Io<'_, C>, err: ErrorKind) {
         *io.prior_ws = false;
-        if self.cfg.try_all_transports && self.transports.len() > 1 && self.state == State::Opening {
-            self.transports.remove(0);
+        if self.cfg.try_all_transports && self.transports.several() && self.state == State::Opening {
+            self.transports = self.transports.rest();
             self.open_first(io);
             return;
         }
@@ -363,29 +421,22 @@ impl<C: Codec> Engine<C> {
         self.ping_interval = num("pingInterval").unwrap_or(0);
         self.ping_timeout = num("pingTimeout").unwrap_or(0);
         self.max_payload = num("maxPayload").map_or(0, |v| usize::try_from(v).unwrap_or(usize::MAX));
-        let mut upgrades = Vec::new();
-        for name in C::strings_field(&o, "upgrades") {
-            if let Some(kind) = TransportKind::from_name(&name) {
-                if self.transports.contains(&kind) && !upgrades.contains(&kind) {
-                    upgrades.push(kind);
-                }
-            }
-        }
-        self.upgrades = upgrades;
+        // The one upgrade there can be: the other kind, when the server offers
+        // it and the option lists it.
+        let other = match self.transport.kind {
+            TransportKind::Polling => TransportKind::WebSocket,
+            TransportKind::WebSocket => TransportKind::Polling,
+        };
+        let probe = self.transports.contains(other)
+            && C::strings_field(&o, "upgrades").iter().any(|name| name.as_str() == other.name());
         self.sid = Some(sid);
         // onOpen
         self.state = State::Open;
         *io.prior_ws = self.transport.kind == TransportKind::WebSocket;
         self.events.push(EngineEvent::Open);
         self.flush(io);
-        if self.state == State::Open && self.cfg.upgrade {
-            let upgrades = std::mem::take(&mut self.upgrades);
-            for kind in &upgrades {
-                if *kind != self.transport.kind {
-                    self.start_probe(io, *kind);
-                }
-            }
-            self.upgrades = upgrades;
+        if self.state == State::Open && self.cfg.upgrade && probe {
+            self.start_probe(io, other);
         }
         if self.state == State::Closed {
             return;
@@ -552,5 +603,44 @@ impl<C: Codec> Engine<C> {
         } else {
             self.on_drain(io);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{TransportKind, Transports};
+    use TransportKind::{Polling, WebSocket};
+
+    /// The entries of `t`, first to last.
+    fn entries(mut t: Transports) -> Vec<TransportKind> {
+        let mut out = Vec::new();
+        while let Some(kind) = t.first() {
+            out.push(kind);
+            t = t.rest();
+        }
+        out
+    }
+
+    #[test]
+    fn keeps_the_order_and_the_repeats() {
+        for list in [vec![], vec![Polling], vec![WebSocket, Polling], vec![Polling, WebSocket, WebSocket, Polling]] {
+            let t = Transports::new(&list);
+            assert_eq!(entries(t), list);
+            assert_eq!(t.several(), list.len() > 1);
+            assert_eq!(t.contains(Polling), list.contains(&Polling), "{list:?}");
+            assert_eq!(t.contains(WebSocket), list.contains(&WebSocket), "{list:?}");
+        }
+        assert!(!Transports::new(&[WebSocket]).rest().contains(WebSocket));
+        assert!(Transports::new(&[Polling, WebSocket]).rest().contains(WebSocket));
+    }
+
+    #[test]
+    fn holds_the_first_32_entries() {
+        let mut list = vec![WebSocket; 31];
+        list.push(Polling);
+        list.push(Polling);
+        assert_eq!(entries(Transports::new(&list)), list[..32]);
+        list.truncate(32);
+        assert!(!Transports::new(&list[..31]).contains(Polling));
     }
 }
