@@ -90,6 +90,8 @@ const WASM_OPT_FLAGS = [
 const mapping = JSON.parse(
   execFileSync(join(root, "node_modules/.bin/wasm-opt"), [
     ...WASM_OPT_FLAGS, "--minify-imports-and-exports-and-modules",
+    // The `producers` (toolchain versions) and `target_features` sections: read by no browser.
+    "--strip-producers", "--strip-target-features",
     join(stage, "socketio_wasm_bg.wasm"), "-o", join(out, "socketio_wasm_bg.wasm"),
   ], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }),
 );
