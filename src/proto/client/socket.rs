@@ -135,7 +135,12 @@ impl<C: Codec> Client<C> {
         let Some(socket) = self.sockets.get_mut(socket_id as usize) else { return };
         let mut failed = Vec::new();
         // Buffered emits got their ids in order, so this list is sorted.
-        let buffered_ids: Vec<u64> = socket.send_buffer.iter().filter_map(|b| b.id).collect();
+        let mut buffered_ids = Vec::new();
+        for b in &socket.send_buffer {
+            if let Some(id) = b.id {
+                buffered_ids.push(id);
+            }
+        }
         socket.acks.retain(|a| {
             let buffered = buffered_ids.binary_search(&a.id).is_ok();
             if !buffered {

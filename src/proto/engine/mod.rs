@@ -306,7 +306,10 @@ impl<C: Codec> Engine<C> {
             TransportKind::Polling => eio::batch_len(&self.write_buffer, self.max_payload),
             TransportKind::WebSocket => self.write_buffer.len(),
         };
-        let packets: Vec<OutPacket<C>> = self.write_buffer.drain(..n).collect();
+        // The first `n` handed over as the buffer itself, the rest kept (no
+        // iterator over a drain: over WebSocket `n` is all of it).
+        let rest = self.write_buffer.split_off(n);
+        let packets = std::mem::replace(&mut self.write_buffer, rest);
         self.in_flight = packets.len();
         self.transport.write(&self.cfg, io, self.sid.as_deref(), packets);
         self.trace(|| EngineTrace::Flush(n));
