@@ -27,6 +27,8 @@ pub mod sio;
 pub mod url;
 
 pub use client::{Client, SocketId};
+#[cfg(target_arch = "wasm32")]
+pub(crate) use client::{EngineInput, Input};
 pub use codec::{Codec, TextCodec};
 
 /// The 128 ASCII bytes, in order.

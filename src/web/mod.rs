@@ -24,7 +24,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 use crate::proto::url::ParsedUri;
-use crate::proto::{Client, Codec, Event, Frame, HttpError, Options, TextCodec, Transmit, TransportId};
+use crate::proto::{
+    Client, Codec, EngineInput, Event, Frame, HttpError, Input, Options, TextCodec, Transmit, TransportId,
+};
 
 pub use sys::{now, seed, string_from_js};
 
@@ -159,9 +161,6 @@ struct Resources<C: WebCodec> {
     listeners: Vec<GlobalListener>,
 }
 
-/// A call into the core, made later.
-type Input<C> = Box<dyn FnOnce(&mut Client<C>, u64)>;
-
 impl<C: WebCodec> Resources<C> {
     fn headers(&mut self) -> JsValue {
         let http = &self.http;
@@ -178,20 +177,13 @@ impl<C: WebCodec> Resources<C> {
     }
 }
 
-/// Work for the next microtask.
-enum Deferred<C: WebCodec> {
-    /// `Transmit::Drain`: the writes were handed over.
-    Drain(TransportId),
-    /// A WebSocket that could not even be created fails asynchronously.
-    WsError(TransportId),
-    /// An input that arrived while the driver was busy.
-    Input(Input<C>),
-}
-
 struct DriverState<C: WebCodec> {
     inner: RefCell<Resources<C>>,
     sink: Box<dyn Fn(Event<C>)>,
-    deferred: RefCell<Vec<Deferred<C>>>,
+    /// Work for the next microtask: `Transmit::Drain`'s drain, the error of
+    /// a WebSocket that could not even be created, an input that came while
+    /// the driver was busy.
+    deferred: RefCell<Vec<Input<C>>>,
     /// One `queueMicrotask` callback for all deferred work.
     microtask: Closure<dyn FnMut()>,
     scheduled: std::cell::Cell<bool>,
@@ -242,7 +234,7 @@ impl<C: WebCodec> Driver<C> {
         });
         if sys::has_event_listeners() {
             let weak = Rc::downgrade(&shared);
-            let offline = listen("offline", move || input(&weak, |c, now| c.handle_offline(now)));
+            let offline = listen("offline", move || input(&weak, Input::Offline));
             shared.inner.borrow_mut().listeners.push(offline);
         }
         let driver = Driver(shared);
@@ -277,7 +269,7 @@ impl<C: WebCodec> Driver<C> {
             return;
         }
         let weak = Rc::downgrade(&self.0);
-        inner.listeners.push(listen("beforeunload", move || input(&weak, |c, now| c.handle_beforeunload(now))));
+        inner.listeners.push(listen("beforeunload", move || input(&weak, Input::Unload)));
     }
 
     /// Calls into the core (a user action), then performs the resulting I/O
@@ -329,24 +321,24 @@ fn listen(kind: &'static str, f: impl FnMut() + 'static) -> GlobalListener {
 /// Feeds an input from a browser callback. Should the driver be busy (it never
 /// is when the browser calls back, but nothing may be lost), the input is
 /// retried in a microtask.
-fn input<C: WebCodec, F: FnOnce(&mut Client<C>, u64) + 'static>(weak: &Weak<DriverState<C>>, f: F) {
+fn input<C: WebCodec>(weak: &Weak<DriverState<C>>, i: Input<C>) {
     let Some(shared) = weak.upgrade() else { return };
-    let done = match shared.inner.try_borrow_mut() {
+    let busy = match shared.inner.try_borrow_mut() {
         Ok(mut inner) => {
-            f(&mut inner.client, shared.now());
+            inner.client.handle(shared.now(), i);
             None
         }
-        Err(_) => Some(f),
+        Err(_) => Some(i),
     };
-    match done {
+    match busy {
         None => run(&shared),
-        Some(f) => defer(&shared, Deferred::Input(Box::new(f))),
+        Some(i) => defer(&shared, i),
     }
 }
 
-fn defer<C: WebCodec>(shared: &DriverState<C>, d: Deferred<C>) {
+fn defer<C: WebCodec>(shared: &DriverState<C>, i: Input<C>) {
     if let Ok(mut list) = shared.deferred.try_borrow_mut() {
-        list.push(d);
+        list.push(i);
     }
     if !shared.scheduled.replace(true) {
         sys::queue_microtask(shared.microtask.as_ref().unchecked_ref());
@@ -357,12 +349,8 @@ fn run_deferred<C: WebCodec>(weak: &Weak<DriverState<C>>) {
     let Some(shared) = weak.upgrade() else { return };
     shared.scheduled.set(false);
     let list = shared.deferred.try_borrow_mut().map(|mut l| std::mem::take(&mut *l)).unwrap_or_default();
-    for d in list {
-        match d {
-            Deferred::Drain(id) => input(weak, move |c, now| c.handle_drain(now, id)),
-            Deferred::WsError(id) => input(weak, move |c, now| c.handle_ws_error(now, id)),
-            Deferred::Input(f) => input(weak, f),
-        }
+    for i in list {
+        input(weak, i);
     }
 }
 
@@ -403,7 +391,7 @@ fn rearm<C: WebCodec>(shared: &Rc<DriverState<C>>) {
             if let Some(s) = weak.upgrade() {
                 // The fired timer stays alive until this call returns.
                 let fired = s.inner.try_borrow_mut().ok().and_then(|mut i| i.timer.take());
-                input(&weak, |c, now| c.handle_timeout(now));
+                input(&weak, Input::Timeout);
                 drop(fired);
             }
         });
@@ -428,7 +416,7 @@ fn perform<C: WebCodec>(shared: &Rc<DriverState<C>>, t: Transmit<C>) {
                 }
             }
         }
-        Transmit::Drain { id } => defer(shared, Deferred::Drain(id)),
+        Transmit::Drain { id } => defer(shared, Input::Transport(id, EngineInput::Drain)),
         Transmit::WsClose { id } => {
             let removed = shared.inner.try_borrow_mut().ok().and_then(|mut i| {
                 let pos = i.sockets.iter().position(|s| s.id == id)?;
@@ -463,13 +451,13 @@ fn open_ws<C: WebCodec>(shared: &Rc<DriverState<C>>, id: TransportId, url: &str)
         Ok(ws) => ws,
         Err(_) => {
             // An invalid address: the transport fails like a WebSocket error.
-            defer(shared, Deferred::WsError(id));
+            defer(shared, Input::Transport(id, EngineInput::WsError));
             return;
         }
     };
     ws.unchecked_ref::<sys::Binary>().set_binary_type("arraybuffer");
     let w = Rc::downgrade(shared);
-    let open = Closure::<dyn FnMut()>::new(move || input(&w, move |c, now| c.handle_ws_open(now, id)));
+    let open = Closure::<dyn FnMut()>::new(move || input(&w, Input::Transport(id, EngineInput::WsOpen)));
     let w = Rc::downgrade(shared);
     // Both event listeners take the event as a plain value: one closure type
     // (one invoke shim and one glue cast) for the two.
@@ -479,10 +467,10 @@ fn open_ws<C: WebCodec>(shared: &Rc<DriverState<C>>, id: TransportId, url: &str)
             Some(text) => Frame::Text(C::text_from_js(text)),
             None => Frame::Binary(C::binary_from_js(data)),
         };
-        input(&w, move |c, now| c.handle_ws_frame(now, id, frame));
+        input(&w, Input::Transport(id, EngineInput::WsFrame(frame)));
     });
     let w = Rc::downgrade(shared);
-    let error = Closure::<dyn FnMut()>::new(move || input(&w, move |c, now| c.handle_ws_error(now, id)));
+    let error = Closure::<dyn FnMut()>::new(move || input(&w, Input::Transport(id, EngineInput::WsError)));
     let w = Rc::downgrade(shared);
     let close = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
         let (code, reason) = (
@@ -495,7 +483,7 @@ fn open_ws<C: WebCodec>(shared: &Rc<DriverState<C>>, id: TransportId, url: &str)
             let pos = i.sockets.iter().position(|s| s.id == id)?;
             Some(i.sockets.swap_remove(pos))
         });
-        input(&w, move |c, now| c.handle_ws_close(now, id, code, reason));
+        input(&w, Input::Transport(id, EngineInput::WsClose(code, reason)));
         if let Some(g) = gone {
             // Already closed: detach the listeners without closing again.
             g.ws.set_onclose(None);
@@ -526,7 +514,7 @@ fn http<C: WebCodec>(shared: &Rc<DriverState<C>>, id: TransportId, url: String, 
             None => Err(HttpError::Network(error.as_string().unwrap_or_default())),
         };
         if is_post {
-            input(&weak, move |c, now| c.handle_post(now, id, result.map(|_| ())));
+            input(&weak, Input::Transport(id, EngineInput::Post(result.map(|_| ()))));
         } else {
             // The poll is over: forget its abort guard without aborting.
             if let Some(s) = weak.upgrade() {
@@ -540,7 +528,7 @@ fn http<C: WebCodec>(shared: &Rc<DriverState<C>>, id: TransportId, url: String, 
                 });
                 drop(done);
             }
-            input(&weak, move |c, now| c.handle_poll(now, id, result));
+            input(&weak, Input::Transport(id, EngineInput::Poll(result)));
         }
     });
     let headers = inner.headers();

@@ -7,7 +7,7 @@ use crate::proto::{CloseDetail, ErrorKind, Event, Frame, HttpError, Reason, Tran
 use super::*;
 
 /// What the shell reports about one transport.
-enum EngineInput<C: Codec> {
+pub(crate) enum EngineInput<C: Codec> {
     WsOpen,
     WsFrame(Frame<C>),
     WsError,
@@ -17,7 +17,30 @@ enum EngineInput<C: Codec> {
     Post(Result<(), HttpError>),
 }
 
+/// One input of the shell as a value: what the `handle_*` methods take. The
+/// browser shell hands every callback's input over as one of these (and keeps
+/// those that come while it is busy in a list of them), so that it has one
+/// entry into the core, not one closure type per input.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub(crate) enum Input<C: Codec> {
+    Transport(TransportId, EngineInput<C>),
+    Offline,
+    Unload,
+    Timeout,
+}
+
 impl<C: Codec> Client<C> {
+    /// Feeds one [`Input`] (as the matching `handle_*` method does).
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn handle(&mut self, now: u64, input: Input<C>) {
+        match input {
+            Input::Transport(id, input) => self.route(now, id, input),
+            Input::Offline => self.handle_offline(now),
+            Input::Unload => self.handle_beforeunload(now),
+            Input::Timeout => self.handle_timeout(now),
+        }
+    }
+
     /// Hands an input to the engine that owns transport `id` (the current
     /// one or a retired one still closing), then runs the client's reaction.
     /// One function for every kind of input, not one per closure: the lookup
@@ -164,5 +187,79 @@ impl<C: Codec> Client<C> {
             self.ack_timeout(socket_id, id, at);
         }
         self.pump(now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{EngineInput, Input};
+    use crate::proto::url::parse;
+    use crate::proto::{Client, Event, Frame, Options, TextCodec, Transmit, TransportId};
+
+    type C = Client<TextCodec>;
+
+    /// What `c` asks for and reports, drained.
+    fn outputs(c: &mut C) -> (Vec<Transmit>, Vec<Event>) {
+        (std::iter::from_fn(|| c.poll_transmit()).collect(), std::iter::from_fn(|| c.poll_event()).collect())
+    }
+
+    /// The transport of the last transmit of a kind, as `pick` reads it.
+    fn id(out: &[Transmit], pick: impl Fn(&Transmit) -> Option<TransportId>) -> TransportId {
+        out.iter().rev().find_map(pick).expect("no such transmit")
+    }
+
+    #[test]
+    fn one_input_value_does_what_its_method_does() {
+        let uri = parse("http://example.com");
+        let opts = Options { close_on_beforeunload: true, ..Options::default() };
+        let (mut a, mut b) = (C::new(&uri, opts.clone(), 7, 0), C::new(&uri, opts, 7, 0));
+        let mut seen = Vec::new();
+        let mut step = |a: &mut C, b: &mut C, by_method: &dyn Fn(&mut C), input: Input<TextCodec>, now: u64| {
+            by_method(a);
+            b.handle(now, input);
+            let out = outputs(a);
+            assert_eq!(out, outputs(b));
+            seen.push(out.clone());
+            out
+        };
+        let start = outputs(&mut a);
+        assert_eq!(start, outputs(&mut b));
+        let get = id(&start.0, |t| if let Transmit::Get { id, .. } = t { Some(*id) } else { None });
+        let open =
+            "0{\"sid\":\"s\",\"upgrades\":[\"websocket\"],\"pingInterval\":100,\"pingTimeout\":50,\"maxPayload\":1000}";
+        let out = step(
+            &mut a,
+            &mut b,
+            &|c| c.handle_poll(1, get, Ok(open.into())),
+            Input::Transport(get, EngineInput::Poll(Ok(open.into()))),
+            1,
+        );
+        assert!(out.1.contains(&Event::Open), "{out:?}");
+        let ws = id(&out.0, |t| if let Transmit::WsOpen { id, .. } = t { Some(*id) } else { None });
+        step(&mut a, &mut b, &|c| c.handle_ws_open(2, ws), Input::Transport(ws, EngineInput::WsOpen), 2);
+        let probe = Frame::Text("3probe".into());
+        let f = probe.clone();
+        step(
+            &mut a,
+            &mut b,
+            &move |c| c.handle_ws_frame(3, ws, f.clone()),
+            Input::Transport(ws, EngineInput::WsFrame(probe)),
+            3,
+        );
+        step(&mut a, &mut b, &|c| c.handle_drain(4, ws), Input::Transport(ws, EngineInput::Drain), 4);
+        step(&mut a, &mut b, &|c| c.handle_post(5, get, Ok(())), Input::Transport(get, EngineInput::Post(Ok(()))), 5);
+        step(&mut a, &mut b, &|c| c.handle_beforeunload(6), Input::Unload, 6);
+        step(&mut a, &mut b, &|c| c.handle_ws_error(7, ws), Input::Transport(ws, EngineInput::WsError), 7);
+        step(
+            &mut a,
+            &mut b,
+            &|c| c.handle_ws_close(8, ws, 1006, String::new()),
+            Input::Transport(ws, EngineInput::WsClose(1006, String::new())),
+            8,
+        );
+        step(&mut a, &mut b, &|c| c.handle_offline(9), Input::Offline, 9);
+        step(&mut a, &mut b, &|c| c.handle_timeout(60_000), Input::Timeout, 60_000);
+        assert!(seen.iter().any(|(_, ev)| ev.iter().any(|e| matches!(e, Event::Close(..)))), "{seen:?}");
+        assert!(seen.iter().any(|(_, ev)| ev.iter().any(|e| matches!(e, Event::ReconnectAttempt(_)))), "{seen:?}");
     }
 }

@@ -23,6 +23,8 @@ mod socket;
 
 use acks::AckList;
 pub(crate) use fifo::Fifo;
+#[cfg(target_arch = "wasm32")]
+pub(crate) use input::{EngineInput, Input};
 
 /// Identifies a namespace socket of a [`Client`].
 pub type SocketId = u32;
