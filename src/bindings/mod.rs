@@ -367,6 +367,44 @@ impl Read<'_> {
     }
 }
 
+/// The options `configure` takes (see there), read by name.
+fn options(opts: &JsValue) -> (Options, HttpOptions) {
+    let o = Read(opts);
+    let mut transports = Vec::new();
+    for t in o.names("transports") {
+        transports.extend(TransportKind::from_name(&t));
+    }
+    let timestamp = o.num("timestampRequests");
+    let opts = Options {
+        path: o.text("path").unwrap_or_else(|| "/socket.io".into()),
+        query: o.pairs("query"),
+        transports,
+        upgrade: o.flag("upgrade"),
+        remember_upgrade: o.flag("rememberUpgrade"),
+        try_all_transports: o.flag("tryAllTransports"),
+        // 1 on, 0 off, -1 left to the engine's default.
+        timestamp_requests: (timestamp >= 0.0).then_some(timestamp > 0.0),
+        timestamp_param: o.text("timestampParam").unwrap_or_else(|| "t".into()),
+        add_trailing_slash: o.flag("addTrailingSlash"),
+        close_on_beforeunload: o.flag("closeOnBeforeunload"),
+        reconnection: o.flag("reconnection"),
+        reconnection_attempts: count(o.num("reconnectionAttempts")),
+        reconnection_delay: opt_ms(o.num("reconnectionDelay")).unwrap_or(1000),
+        reconnection_delay_max: opt_ms(o.num("reconnectionDelayMax")).unwrap_or(5000),
+        randomization_factor: o.num("randomizationFactor"),
+        timeout: opt_ms(o.num("timeout")),
+        auto_connect: false,
+    };
+    let http = HttpOptions {
+        with_credentials: o.flag("withCredentials"),
+        extra_headers: o.pairs("extraHeaders"),
+        request_timeout: opt_ms(o.num("requestTimeout")).map(|ms| ms.min(u64::from(u32::MAX)) as u32),
+        protocols: o.names("protocols"),
+        native_timers: o.flag("useNativeTimers"),
+    };
+    (opts, http)
+}
+
 /// A string for JavaScript, or undefined.
 fn text_or_undefined(s: Option<&str>) -> JsValue {
     s.map_or(JsValue::UNDEFINED, JsValue::from_str)
@@ -415,29 +453,11 @@ impl WasmManager {
             query: String::new(),
             query_params: None,
         };
-        // Placeholders: js/ calls `configure` with the real options before
-        // anything connects (written out so that `Options::default()` and
-        // its allocations are not linked).
-        let opts = Options {
-            path: String::new(),
-            query: Vec::new(),
-            transports: Vec::new(),
-            upgrade: false,
-            remember_upgrade: false,
-            try_all_transports: false,
-            timestamp_requests: None,
-            timestamp_param: String::new(),
-            add_trailing_slash: false,
-            close_on_beforeunload: false,
-            reconnection: false,
-            reconnection_attempts: 0,
-            reconnection_delay: 0,
-            reconnection_delay_max: 0,
-            randomization_factor: 0.0,
-            timeout: None,
-            auto_connect: false,
-        };
-        let driver = Driver::new(&uri, opts, HttpOptions::default(), move |ev| dispatch(&handler, ev));
+        // Placeholders (the options of an empty object): js/ calls
+        // `configure` with the real ones before anything connects. Read by
+        // the same code, so that no second way of making `Options` is linked.
+        let (opts, http) = options(&Array::new());
+        let driver = Driver::new(&uri, opts, http, move |ev| dispatch(&handler, ev));
         WasmManager { driver }
     }
 
@@ -449,39 +469,7 @@ impl WasmManager {
     /// `transports` and `protocols` names, `timeout` and `requestTimeout`
     /// negative for "none", `timestampRequests` 1, 0 or -1 (unset).
     pub fn configure(&self, opts: &JsValue) {
-        let o = Read(opts);
-        let mut transports = Vec::new();
-        for t in o.names("transports") {
-            transports.extend(TransportKind::from_name(&t));
-        }
-        let timestamp = o.num("timestampRequests");
-        let opts = Options {
-            path: o.text("path").unwrap_or_else(|| "/socket.io".into()),
-            query: o.pairs("query"),
-            transports,
-            upgrade: o.flag("upgrade"),
-            remember_upgrade: o.flag("rememberUpgrade"),
-            try_all_transports: o.flag("tryAllTransports"),
-            // 1 on, 0 off, -1 left to the engine's default.
-            timestamp_requests: (timestamp >= 0.0).then_some(timestamp > 0.0),
-            timestamp_param: o.text("timestampParam").unwrap_or_else(|| "t".into()),
-            add_trailing_slash: o.flag("addTrailingSlash"),
-            close_on_beforeunload: o.flag("closeOnBeforeunload"),
-            reconnection: o.flag("reconnection"),
-            reconnection_attempts: count(o.num("reconnectionAttempts")),
-            reconnection_delay: opt_ms(o.num("reconnectionDelay")).unwrap_or(1000),
-            reconnection_delay_max: opt_ms(o.num("reconnectionDelayMax")).unwrap_or(5000),
-            randomization_factor: o.num("randomizationFactor"),
-            timeout: opt_ms(o.num("timeout")),
-            auto_connect: false,
-        };
-        let http = HttpOptions {
-            with_credentials: o.flag("withCredentials"),
-            extra_headers: o.pairs("extraHeaders"),
-            request_timeout: opt_ms(o.num("requestTimeout")).map(|ms| ms.min(u64::from(u32::MAX)) as u32),
-            protocols: o.names("protocols"),
-            native_timers: o.flag("useNativeTimers"),
-        };
+        let (opts, http) = options(opts);
         self.driver.reconfigure(opts, http);
     }
 
