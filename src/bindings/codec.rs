@@ -52,11 +52,6 @@ extern "C" {
     #[wasm_bindgen(js_name = parseString)]
     fn parse_string(text: &str) -> JsValue;
     fn quote(s: &str) -> JsValue;
-
-    /// A WebSocket, seen as something to send any JavaScript value on.
-    type Sender;
-    #[wasm_bindgen(method, catch, js_name = send)]
-    fn send(this: &Sender, data: &JsValue) -> Result<(), JsValue>;
 }
 
 /// The items of a JavaScript array, read by index (one small loop for every
@@ -207,9 +202,9 @@ impl WebCodec for JsCodec {
         b
     }
 
-    fn send(ws: &WebSocket, frame: &Frame<Self>) -> Result<(), JsValue> {
+    fn send(ws: &WebSocket, frame: &Frame<Self>) {
         match frame {
-            Frame::Text(v) | Frame::Binary(v) => ws.unchecked_ref::<Sender>().send(v),
+            Frame::Text(v) | Frame::Binary(v) => crate::web::send(ws, v),
         }
     }
 

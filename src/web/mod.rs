@@ -11,7 +11,7 @@
 //!
 //! One piece because the resources (sockets, polls, the timer, listeners)
 //! and the run loop that owns them share one `RefCell`; the JavaScript side is
-//! in `http.js` and `timers.js`, the bindings in `sys.rs`.
+//! in `http.js`, `ws.js` and `timers.js`, the bindings in `sys.rs`.
 
 mod sys;
 
@@ -21,13 +21,15 @@ use std::rc::{Rc, Weak};
 use js_sys::{Function, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{CloseEvent, MessageEvent, WebSocket};
+use web_sys::{CloseEvent, WebSocket};
 
 use crate::proto::url::ParsedUri;
 use crate::proto::{
     Client, Codec, EngineInput, Event, Frame, HttpError, Input, Options, TextCodec, Transmit, TransportId,
 };
 
+#[cfg(feature = "js")]
+pub(crate) use sys::send;
 pub use sys::{now, seed, string_from_js};
 
 /// The page's location (`protocol`, `host`, `port`), when there is one.
@@ -62,9 +64,9 @@ pub trait WebCodec: Codec {
     fn text_from_js(s: &js_sys::JsString) -> Self::Text;
     /// A binary WebSocket message (an `ArrayBuffer`).
     fn binary_from_js(b: JsValue) -> Self::Binary;
-    /// Sends a message on a WebSocket (an error means the socket is closing;
-    /// its close event follows).
-    fn send(ws: &WebSocket, frame: &Frame<Self>) -> Result<(), JsValue>;
+    /// Sends a message on a WebSocket. A socket that is closing refuses it;
+    /// the core hears of the close from its event.
+    fn send(ws: &WebSocket, frame: &Frame<Self>);
     /// The body of a long-polling POST.
     fn body(text: &Self::Text) -> JsValue;
 }
@@ -79,11 +81,11 @@ impl WebCodec for TextCodec {
         Uint8Array::new(&b).to_vec()
     }
 
-    fn send(ws: &WebSocket, frame: &Frame<Self>) -> Result<(), JsValue> {
-        match frame {
+    fn send(ws: &WebSocket, frame: &Frame<Self>) {
+        let _ = match frame {
             Frame::Text(text) => ws.send_with_str(text),
             Frame::Binary(b) => ws.send_with_u8_array(b),
-        }
+        };
     }
 
     fn body(text: &String) -> JsValue {
@@ -116,11 +118,7 @@ struct Ws {
 
 impl Drop for Ws {
     fn drop(&mut self) {
-        self.ws.set_onopen(None);
-        self.ws.set_onmessage(None);
-        self.ws.set_onerror(None);
-        self.ws.set_onclose(None);
-        let _ = self.ws.close();
+        sys::detach(&self.ws);
     }
 }
 
@@ -410,9 +408,7 @@ fn perform<C: WebCodec>(shared: &Rc<DriverState<C>>, t: Transmit<C>) {
         Transmit::WsSend { id, frame } => {
             if let Ok(inner) = shared.inner.try_borrow() {
                 if let Some(s) = inner.sockets.iter().find(|s| s.id == id) {
-                    // A socket closing before its close event throws; the core
-                    // hears of the close from the event.
-                    let _ = C::send(&s.ws, &frame);
+                    C::send(&s.ws, &frame);
                 }
             }
         }
@@ -440,29 +436,19 @@ fn perform<C: WebCodec>(shared: &Rc<DriverState<C>>, t: Transmit<C>) {
 
 fn open_ws<C: WebCodec>(shared: &Rc<DriverState<C>>, id: TransportId, url: &str) {
     // No sub-protocols is an empty list (as `new WebSocket(url, [])` is the
-    // same as `new WebSocket(url)`): one constructor binding, not two.
+    // same as `new WebSocket(url)`).
     let list = js_sys::Array::new();
     if let Ok(inner) = shared.inner.try_borrow() {
         for p in &inner.http.protocols {
             list.push(&JsValue::from_str(p));
         }
     }
-    let ws = match WebSocket::new_with_str_sequence(url, &list) {
-        Ok(ws) => ws,
-        Err(_) => {
-            // An invalid address: the transport fails like a WebSocket error.
-            defer(shared, Input::Transport(id, EngineInput::WsError));
-            return;
-        }
-    };
-    ws.unchecked_ref::<sys::Binary>().set_binary_type("arraybuffer");
     let w = Rc::downgrade(shared);
     let open = Closure::<dyn FnMut()>::new(move || input(&w, Input::Transport(id, EngineInput::WsOpen)));
     let w = Rc::downgrade(shared);
-    // Both event listeners take the event as a plain value: one closure type
-    // (one invoke shim and one glue cast) for the two.
-    let message = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
-        let data = e.unchecked_ref::<MessageEvent>().data();
+    // Both listeners take a plain value (the message's data, the close
+    // event): one closure type (one invoke shim and one glue cast) for the two.
+    let message = Closure::<dyn FnMut(JsValue)>::new(move |data: JsValue| {
         let frame = match data.dyn_ref::<js_sys::JsString>() {
             Some(text) => Frame::Text(C::text_from_js(text)),
             None => Frame::Binary(C::binary_from_js(data)),
@@ -484,16 +470,17 @@ fn open_ws<C: WebCodec>(shared: &Rc<DriverState<C>>, id: TransportId, url: &str)
             Some(i.sockets.swap_remove(pos))
         });
         input(&w, Input::Transport(id, EngineInput::WsClose(code, reason)));
-        if let Some(g) = gone {
-            // Already closed: detach the listeners without closing again.
-            g.ws.set_onclose(None);
-            drop(g);
-        }
+        // Detached (its `close()` does nothing now) once the core has heard.
+        drop(gone);
     });
-    ws.set_onopen(Some(open.as_ref().unchecked_ref()));
-    ws.set_onmessage(Some(message.as_ref().unchecked_ref()));
-    ws.set_onerror(Some(error.as_ref().unchecked_ref()));
-    ws.set_onclose(Some(close.as_ref().unchecked_ref()));
+    let ws = match sys::open_socket(url, &list, open.as_ref(), message.as_ref(), error.as_ref(), close.as_ref()) {
+        Some(ws) => ws,
+        None => {
+            // An invalid address: the transport fails like a WebSocket error.
+            defer(shared, Input::Transport(id, EngineInput::WsError));
+            return;
+        }
+    };
     if let Ok(mut inner) = shared.inner.try_borrow_mut() {
         inner.sockets.push(Ws { id, ws, _open: open, _message: message, _error: error, _close: close });
     }

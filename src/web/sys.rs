@@ -27,13 +27,6 @@ extern "C" {
     #[wasm_bindgen(js_name = removeEventListener)]
     pub fn remove_event_listener(kind: &str, handler: &js_sys::Function);
 
-    /// A WebSocket, for its `binaryType` set from text (web-sys's setter
-    /// takes an enum that the glue maps through a table of names).
-    pub type Binary;
-
-    #[wasm_bindgen(method, setter = binaryType)]
-    pub fn set_binary_type(this: &Binary, kind: &str);
-
     /// A WebSocket's close event, for its `reason` as a JavaScript value:
     /// turned into a `String` by the glue's one conversion (`as_string`), not
     /// by a shim of its own.
@@ -57,6 +50,27 @@ extern "C" {
 
     /// Aborts a GET.
     pub fn abort(controller: &JsValue);
+}
+
+#[wasm_bindgen(module = "/src/web/ws.js")]
+extern "C" {
+    /// A WebSocket with `binaryType` "arraybuffer" and its four listeners
+    /// set, in one call (see ws.js); `None` for an invalid address.
+    #[wasm_bindgen(js_name = openSocket)]
+    pub fn open_socket(
+        url: &str,
+        protocols: &js_sys::Array,
+        open: &JsValue,
+        message: &JsValue,
+        error: &JsValue,
+        close: &JsValue,
+    ) -> Option<web_sys::WebSocket>;
+
+    /// Sends a message (ignored on a closing socket, whose close event follows).
+    pub fn send(ws: &web_sys::WebSocket, data: &JsValue);
+
+    /// Removes the listeners and closes the socket.
+    pub fn detach(ws: &web_sys::WebSocket);
 }
 
 #[wasm_bindgen(module = "/src/web/timers.js")]
